@@ -1,0 +1,14 @@
+//! supervisor-quick: a fast, supervisorctl-compatible client for supervisord.
+
+pub mod api;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod pattern;
+pub mod pyrepr;
+pub mod shell;
+pub mod transport;
+pub mod xmlrpc;
+
+pub use commands::run;
