@@ -1,0 +1,555 @@
+//! `quickstart`, `quickstop`, `quickrestart`: concurrent, glob-aware, and truthful.
+//!
+//! Every call is fired at once without waiting (`wait=false`), then all targets are watched
+//! with one `getAllProcessInfo` per poll, so the server's load does not grow with the number
+//! of processes. A process is reported started only once supervisord says RUNNING (it survived
+//! `startsecs`), and a failure as soon as supervisord shows it (BACKOFF, FATAL, EXITED).
+//! The poll interval follows what a poll costs the server: a large `getAllProcessInfo` is
+//! expensive for the single-threaded supervisord, and polling it too often would slow the very
+//! spawns being waited for.
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::pin::Pin;
+use std::task::Poll;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{CmdResult, Controller, exit};
+use crate::api::{ProcessInfo, Supervisor, state};
+use crate::error::RpcError;
+use crate::pattern;
+use crate::xmlrpc::{Fault, FaultCode, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Start,
+    Stop,
+    Restart,
+}
+
+impl Verb {
+    fn name(self) -> &'static str {
+        match self {
+            Verb::Start => "quickstart",
+            Verb::Stop => "quickstop",
+            Verb::Restart => "quickrestart",
+        }
+    }
+}
+
+pub async fn do_quickstart(ctl: &mut Controller, arg: &str) -> CmdResult {
+    run(ctl, Verb::Start, arg).await
+}
+
+pub async fn do_quickstop(ctl: &mut Controller, arg: &str) -> CmdResult {
+    run(ctl, Verb::Stop, arg).await
+}
+
+pub async fn do_quickrestart(ctl: &mut Controller, arg: &str) -> CmdResult {
+    run(ctl, Verb::Restart, arg).await
+}
+
+pub const DEFAULT_TIMEOUT: f64 = 60.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opts {
+    /// At most this many processes in flight at once (0: no limit).
+    pub batch: usize,
+    pub timeout: Duration,
+    pub patterns: Vec<String>,
+}
+
+pub fn parse_opts(arg: &str) -> Result<Opts, String> {
+    let mut opts = Opts { batch: 0, timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT), patterns: Vec::new() };
+    let mut words = arg.split_whitespace();
+    while let Some(w) = words.next() {
+        let (key, inline) = match w.split_once('=') {
+            Some((k, v)) if k.starts_with("--") => (k, Some(v)),
+            _ => (w, None),
+        };
+        match key {
+            "--batch" | "--timeout" => {
+                let value = match inline {
+                    Some(v) => v,
+                    None => words.next().ok_or_else(|| format!("{key} requires a value"))?,
+                };
+                if key == "--batch" {
+                    opts.batch = value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|k| *k > 0)
+                        .ok_or_else(|| format!("--batch takes a whole number above 0, not '{value}'"))?;
+                } else {
+                    let secs = value
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+                        .ok_or_else(|| format!("--timeout takes a number of seconds above 0, not '{value}'"))?;
+                    opts.timeout = Duration::from_secs_f64(secs);
+                }
+            }
+            "--" => {
+                opts.patterns.extend(words.by_ref().map(str::to_owned));
+            }
+            k if k.starts_with("--") => return Err(format!("unknown option {k}")),
+            _ => opts.patterns.push(w.to_owned()),
+        }
+    }
+    Ok(opts)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    /// Not yet fired (waiting for a place in the batch).
+    Queued,
+    /// A stop was fired; waiting for a stopped state.
+    Stopping,
+    /// A start was fired; waiting for RUNNING. `spawned_at` is the `start` time first seen,
+    /// so that a respawn after a failed attempt is recognised even between two polls.
+    Starting { spawned_at: Option<i64> },
+    Done(Outcome),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Started,
+    Stopped,
+    AlreadyStarted,
+    NotRunning,
+    /// The words inside stock's `ERROR (...)`, the exit status, and supervisord's reason.
+    Failed { words: String, status: i32, reason: String },
+    /// Stock prints a FAILED fault's text verbatim.
+    Verbatim { text: String, status: i32 },
+}
+
+struct Target {
+    namespec: String,
+    /// The name the server is called with (`group:name`).
+    rpcname: String,
+    phase: Phase,
+    last: ProcessInfo,
+}
+
+fn failed(words: &str, status: i32, reason: &str) -> Outcome {
+    Outcome::Failed { words: words.to_owned(), status, reason: reason.to_owned() }
+}
+
+/// What a start fault means, in stock `start`'s words.
+fn start_fault(f: &Fault) -> Outcome {
+    match f.kind() {
+        Some(FaultCode::AlreadyStarted) => Outcome::AlreadyStarted,
+        Some(FaultCode::SpawnError) => failed("spawn error", exit::NOT_RUNNING, ""),
+        Some(FaultCode::AbnormalTermination) => failed("abnormal termination", exit::NOT_RUNNING, ""),
+        Some(FaultCode::NoFile) => failed("no such file", exit::GENERIC, &f.string),
+        Some(FaultCode::NotExecutable) => failed("file is not executable", exit::GENERIC, &f.string),
+        Some(FaultCode::BadName) => failed("no such process", exit::GENERIC, ""),
+        _ => failed(&f.string, exit::GENERIC, ""),
+    }
+}
+
+/// What a stop fault means, in stock `stop`'s words.
+fn stop_fault(f: &Fault) -> Outcome {
+    match f.kind() {
+        Some(FaultCode::NotRunning) => Outcome::NotRunning,
+        Some(FaultCode::BadName) => failed("no such process", exit::GENERIC, ""),
+        Some(FaultCode::Failed) => Outcome::Verbatim { text: f.string.clone(), status: exit::GENERIC },
+        _ => failed(&f.string, exit::GENERIC, ""),
+    }
+}
+
+fn is_running_state(s: i64) -> bool {
+    matches!(s, state::RUNNING | state::STARTING | state::BACKOFF)
+}
+
+/// Supervisor before 3.2.0 serialises `system.multicall` and `wait=false` group calls at one
+/// per second; only separate concurrent requests are fast there.
+fn serialises_multicall(version: &str) -> bool {
+    let mut parts = version.split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(4);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) < (3, 2)
+}
+
+/// Concurrent requests used against old servers: a small fixed pool, never one per process.
+const OLD_SERVER_LANES: usize = 8;
+
+/// Polls never come faster than this, nor slower than `MAX_POLL`.
+const MIN_POLL: Duration = Duration::from_millis(20);
+const MAX_POLL: Duration = Duration::from_millis(1000);
+
+async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
+    if !ctl.upcheck().await? {
+        return Ok(());
+    }
+    let opts = match parse_opts(arg) {
+        Ok(o) => o,
+        Err(msg) => {
+            ctl.output(&format!("Error: {msg}"));
+            ctl.help_for(verb.name());
+            ctl.exitstatus = exit::INVALID_ARGS;
+            return Ok(());
+        }
+    };
+    if opts.patterns.is_empty() {
+        ctl.output(&format!("Error: {} requires a process name", verb.name()));
+        ctl.help_for(verb.name());
+        ctl.exitstatus = exit::INVALID_ARGS;
+        return Ok(());
+    }
+    let infos = ctl.sv.get_all_process_info().await?;
+    let patterns: Vec<&str> = opts.patterns.iter().map(String::as_str).collect();
+    let selected = match pattern::resolve(&patterns, &infos) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                ctl.output(&e.message);
+            }
+            ctl.exitstatus = exit::GENERIC;
+            return Ok(());
+        }
+    };
+    let version = ctl.sv.get_supervisor_version().await?;
+    let mut targets: Vec<Target> = selected
+        .into_iter()
+        .map(|info| Target {
+            namespec: info.namespec(),
+            rpcname: format!("{}:{}", info.group, info.name),
+            phase: Phase::Queued,
+            last: info.clone(),
+        })
+        .collect();
+    let tty = std::io::stdout().is_terminal();
+    let mut engine = Engine {
+        sv: &ctl.sv,
+        verb,
+        batch: if opts.batch == 0 { usize::MAX } else { opts.batch },
+        old_server: serialises_multicall(&version),
+        progress: tty,
+    };
+    let ended = engine.drive(&mut targets, opts.timeout).await;
+    if tty {
+        clear_progress();
+    }
+    let colour = super::color_enabled();
+    for t in &targets {
+        let (line, status) = report_line(t, verb, &ended, tty);
+        ctl.output(&paint(&line, t, colour));
+        if let Some(s) = status {
+            ctl.exitstatus = s;
+        }
+    }
+    if let Ended::Interrupted = ended {
+        ctl.exitstatus = exit::INTERRUPTED;
+    }
+    if let Ended::Lost(e) = ended {
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+enum Ended {
+    AllDone,
+    TimedOut,
+    Interrupted,
+    /// The server stopped answering mid-way; every target is reported where it was last seen.
+    Lost(RpcError),
+}
+
+fn report_line(t: &Target, verb: Verb, ended: &Ended, tty: bool) -> (String, Option<i32>) {
+    let name = &t.namespec;
+    match &t.phase {
+        Phase::Done(Outcome::Started) => (format!("{name}: started"), None),
+        Phase::Done(Outcome::Stopped) => (format!("{name}: stopped"), None),
+        Phase::Done(Outcome::AlreadyStarted) => (format!("{name}: ERROR (already started)"), None),
+        Phase::Done(Outcome::NotRunning) => (format!("{name}: ERROR (not running)"), None),
+        Phase::Done(Outcome::Verbatim { text, status }) => (text.clone(), Some(*status)),
+        Phase::Done(Outcome::Failed { words, status, reason }) => {
+            let mut line = format!("{name}: ERROR ({words})");
+            if tty && !reason.is_empty() {
+                line.push_str(&format!(": {reason}"));
+            }
+            (line, Some(*status))
+        }
+        pending => {
+            let why = match ended {
+                Ended::TimedOut => "timed out",
+                Ended::Interrupted => "interrupted",
+                Ended::Lost(_) => "server lost",
+                Ended::AllDone => "unfinished",
+            };
+            let where_ = match pending {
+                Phase::Queued => match verb {
+                    Verb::Stop => "not stopped".to_owned(),
+                    _ => "not started".to_owned(),
+                },
+                _ => t.last.statename.clone(),
+            };
+            (format!("{name}: ERROR ({why}, {where_})"), Some(exit::GENERIC))
+        }
+    }
+}
+
+fn paint(line: &str, t: &Target, colour: bool) -> String {
+    if !colour {
+        return line.to_owned();
+    }
+    use nu_ansi_term::Color;
+    match &t.phase {
+        Phase::Done(Outcome::Started) => Color::Green.paint(line).to_string(),
+        Phase::Done(Outcome::Stopped) => Color::Default.dimmed().paint(line).to_string(),
+        Phase::Done(Outcome::AlreadyStarted | Outcome::NotRunning) => Color::Yellow.paint(line).to_string(),
+        _ => Color::Red.paint(line).to_string(),
+    }
+}
+
+fn clear_progress() {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(b"\r\x1b[2K");
+    let _ = out.flush();
+}
+
+struct Engine<'a> {
+    sv: &'a Supervisor,
+    verb: Verb,
+    batch: usize,
+    old_server: bool,
+    progress: bool,
+}
+
+impl Engine<'_> {
+    async fn drive(&mut self, targets: &mut [Target], timeout: Duration) -> Ended {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let interrupt = tokio::signal::ctrl_c();
+        tokio::pin!(interrupt);
+        let mut interval = MIN_POLL;
+        loop {
+            if let Err(e) = self.fire_queued(targets).await {
+                return Ended::Lost(e);
+            }
+            if targets.iter().all(|t| matches!(t.phase, Phase::Done(_))) {
+                return Ended::AllDone;
+            }
+            if self.progress {
+                show_progress(targets, started.elapsed());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ended::TimedOut;
+            }
+            let wake = (now + interval).min(deadline);
+            tokio::select! {
+                _ = tokio::time::sleep_until(wake) => {}
+                _ = &mut interrupt => return Ended::Interrupted,
+            }
+            let asked = Instant::now();
+            let polled = tokio::select! {
+                r = self.sv.get_all_process_info() => r,
+                _ = &mut interrupt => return Ended::Interrupted,
+            };
+            let infos = match polled {
+                Ok(i) => i,
+                Err(e) => return Ended::Lost(e),
+            };
+            // A poll of N processes costs the server time in proportion to N; keep polls to a
+            // small share of its time.
+            interval = (asked.elapsed() * 4).clamp(MIN_POLL, MAX_POLL);
+            self.observe(targets, &infos);
+        }
+    }
+
+    fn in_flight(targets: &[Target]) -> usize {
+        targets.iter().filter(|t| matches!(t.phase, Phase::Stopping | Phase::Starting { .. })).count()
+    }
+
+    /// Fires every call that may go now: queued targets while the batch has room, and the
+    /// start of each restarted process that has just stopped.
+    async fn fire_queued(&mut self, targets: &mut [Target]) -> Result<(), RpcError> {
+        loop {
+            let room = self.batch.saturating_sub(Self::in_flight(targets));
+            let mut calls: Vec<(usize, &'static str)> = Vec::new();
+            for (i, t) in targets.iter().enumerate() {
+                if calls.len() >= room {
+                    break;
+                }
+                if t.phase != Phase::Queued {
+                    continue;
+                }
+                let method = match self.verb {
+                    Verb::Start => "supervisor.startProcess",
+                    Verb::Stop => "supervisor.stopProcess",
+                    Verb::Restart if is_running_state(t.last.state) => "supervisor.stopProcess",
+                    Verb::Restart => "supervisor.startProcess",
+                };
+                calls.push((i, method));
+            }
+            if calls.is_empty() {
+                return Ok(());
+            }
+            let requests: Vec<(String, Vec<Value>)> = calls
+                .iter()
+                .map(|(i, m)| ((*m).to_owned(), vec![Value::from(targets[*i].rpcname.as_str()), Value::Bool(false)]))
+                .collect();
+            let results = self.fire(&requests).await?;
+            let mut again = false;
+            for ((i, method), result) in calls.into_iter().zip(results) {
+                let t = &mut targets[i];
+                let stopping = method.ends_with("stopProcess");
+                t.phase = match (stopping, result) {
+                    (true, Ok(_)) => Phase::Stopping,
+                    (false, Ok(_)) => Phase::Starting { spawned_at: None },
+                    (false, Err(f)) => Phase::Done(start_fault(&f)),
+                    (true, Err(f)) => match (self.verb, stop_fault(&f)) {
+                        // Stopped meanwhile: a restart goes straight on to the start.
+                        (Verb::Restart, Outcome::NotRunning) => {
+                            t.last.state = state::STOPPED;
+                            again = true;
+                            Phase::Queued
+                        }
+                        (_, o) => Phase::Done(o),
+                    },
+                };
+            }
+            if !again {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One request with every call (`system.multicall`), or, against servers that serialise
+    /// multicalls, the calls spread over a small fixed pool of concurrent connections.
+    async fn fire(&self, calls: &[(String, Vec<Value>)]) -> Result<Vec<Result<Value, Fault>>, RpcError> {
+        if !self.old_server {
+            return self.sv.multicall(calls).await;
+        }
+        let lanes = OLD_SERVER_LANES.min(calls.len()).max(1);
+        let lane_futures: Vec<_> = (0..lanes)
+            .map(|lane| async move {
+                let mut out = Vec::new();
+                for (i, (method, params)) in calls.iter().enumerate().skip(lane).step_by(lanes) {
+                    let r = match self.sv.call(method, params).await {
+                        Ok(v) => Ok(v),
+                        Err(RpcError::Fault { fault, .. }) => Err(fault),
+                        Err(e) => return Err(e),
+                    };
+                    out.push((i, r));
+                }
+                Ok(out)
+            })
+            .collect();
+        let mut results: Vec<Option<Result<Value, Fault>>> = vec![None; calls.len()];
+        for lane in join_all(lane_futures).await {
+            for (i, r) in lane? {
+                results[i] = Some(r);
+            }
+        }
+        Ok(results.into_iter().map(|r| r.unwrap_or_else(|| Err(Fault::new(FaultCode::Failed, "no answer")))).collect())
+    }
+
+    fn observe(&self, targets: &mut [Target], infos: &[ProcessInfo]) {
+        for t in targets.iter_mut() {
+            let Some(info) = infos.iter().find(|i| i.group == t.last.group && i.name == t.last.name) else {
+                if !matches!(t.phase, Phase::Done(_)) {
+                    t.phase = Phase::Done(failed("no such process", exit::GENERIC, "removed while waiting"));
+                }
+                continue;
+            };
+            t.last = info.clone();
+            let s = info.state;
+            t.phase = match std::mem::replace(&mut t.phase, Phase::Queued) {
+                Phase::Stopping if state::is_stopped(s) => match self.verb {
+                    Verb::Restart => Phase::Queued,
+                    _ => Phase::Done(Outcome::Stopped),
+                },
+                Phase::Starting { spawned_at } => match s {
+                    state::RUNNING => Phase::Done(Outcome::Started),
+                    state::STARTING => match spawned_at {
+                        Some(at) if at != info.start => Phase::Done(failed("spawn error", exit::NOT_RUNNING, &retry_reason(info))),
+                        _ => Phase::Starting { spawned_at: Some(info.start) },
+                    },
+                    state::BACKOFF | state::FATAL if !info.spawnerr.is_empty() => {
+                        Phase::Done(failed("spawn error", exit::NOT_RUNNING, &info.spawnerr))
+                    }
+                    _ => Phase::Done(failed("abnormal termination", exit::NOT_RUNNING, &info.description)),
+                },
+                other => other,
+            };
+            if self.verb == Verb::Restart && t.phase == Phase::Queued {
+                // Just stopped: it is started on the next round of firing.
+                t.last.state = state::STOPPED;
+            }
+        }
+    }
+}
+
+fn retry_reason(info: &ProcessInfo) -> String {
+    if info.spawnerr.is_empty() {
+        "exited and was started again".to_owned()
+    } else {
+        info.spawnerr.clone()
+    }
+}
+
+fn show_progress(targets: &[Target], elapsed: Duration) {
+    use std::io::Write;
+    let done = targets.iter().filter(|t| matches!(t.phase, Phase::Done(ref o) if !is_failure(o))).count();
+    let failed = targets.iter().filter(|t| matches!(t.phase, Phase::Done(ref o) if is_failure(o))).count();
+    let pending = targets.len() - done - failed;
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\r\x1b[2K{done} done, {failed} failed, {pending} pending ({:.1}s)", elapsed.as_secs_f64());
+    let _ = out.flush();
+}
+
+fn is_failure(o: &Outcome) -> bool {
+    matches!(o, Outcome::Failed { .. } | Outcome::Verbatim { .. })
+}
+
+/// Polls every future to completion concurrently on this task, keeping their order.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, out) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *out = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { Poll::Pending } else { Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_and_patterns() {
+        let o = parse_opts("app: --batch 4 --timeout=2.5 web").unwrap();
+        assert_eq!(o.batch, 4);
+        assert_eq!(o.timeout, Duration::from_secs_f64(2.5));
+        assert_eq!(o.patterns, ["app:", "web"]);
+        assert!(parse_opts("--batch").unwrap_err().contains("requires a value"));
+        assert!(parse_opts("--batch 0 x").unwrap_err().contains("above 0"));
+        assert!(parse_opts("--timeout -1 x").unwrap_err().contains("seconds"));
+        assert!(parse_opts("--bogus x").unwrap_err().contains("unknown option"));
+        assert_eq!(parse_opts("-- --weird").unwrap().patterns, ["--weird"]);
+    }
+
+    #[test]
+    fn old_servers_are_recognised() {
+        assert!(serialises_multicall("3.1.3"));
+        assert!(serialises_multicall("3.0"));
+        assert!(!serialises_multicall("3.2.0"));
+        assert!(!serialises_multicall("4.3.0"));
+        assert!(!serialises_multicall("weird"));
+    }
+}
