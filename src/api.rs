@@ -260,18 +260,17 @@ impl Supervisor {
                 calls.len()
             )));
         }
-        items
+        // supervisord answers each call with its bare value, or a fault struct.
+        Ok(items
             .into_iter()
-            .map(|item| match item {
-                Value::Array(mut a) if a.len() == 1 => Ok(Ok(a.remove(0))),
-                s @ Value::Struct(_) => {
-                    let code = req_int(&s, "faultCode")?;
-                    let string = req_str(&s, "faultString")?;
-                    Ok(Err(crate::xmlrpc::Fault::new(code, string)))
+            .map(|item| {
+                if let (Some(Value::Int(code)), Some(Value::String(string))) = (item.get("faultCode"), item.get("faultString")) {
+                    Err(crate::xmlrpc::Fault::new(*code, string.clone()))
+                } else {
+                    Ok(item)
                 }
-                other => Err(RpcError::malformed(format!("unexpected multicall result: {}", other.type_name()))),
             })
-            .collect()
+            .collect())
     }
 
     pub async fn start_process(&self, name: &str, wait: bool) -> Result<Value, RpcError> {

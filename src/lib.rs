@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod pattern;
+pub mod prompt;
 pub mod pyrepr;
 pub mod shell;
 pub mod transport;

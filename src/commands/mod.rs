@@ -5,6 +5,7 @@ mod daemon;
 mod info;
 mod lifecycle;
 mod logs;
+mod passthrough;
 mod quick;
 pub mod registry;
 
@@ -70,6 +71,11 @@ impl CmdError {
 }
 
 pub type CmdResult = Result<(), CmdError>;
+
+enum Parsed {
+    Rpc(String, String),
+    Cmd(String, String),
+}
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
 pub fn color_enabled() -> bool {
@@ -202,37 +208,72 @@ impl Controller {
 
     /// Runs one line as stock's `onecmd` does. Returns true when the line asks the shell to end.
     pub async fn onecmd(&mut self, line: &str) -> bool {
-        let Some((cmd, arg, line)) = parseline(line) else {
-            return false;
-        };
-        if cmd.is_empty() || !is_command(&cmd) {
-            self.output(&format!("*** Unknown syntax: {line}"));
-            self.exitstatus = exit::GENERIC;
-            return false;
-        }
-        if cmd == "quit" || cmd == "exit" || cmd == "EOF" {
-            self.output("");
-            return true;
-        }
-        match self.dispatch(&cmd, &arg).await {
-            Ok(()) => {}
-            Err(e) if e.is_unauthorized() => {
-                self.output("Server requires authentication");
+        let parsed = if let Some((method, rest)) = passthrough::split(line) {
+            // `namespace.method args...` calls any RPC method the server offers.
+            Parsed::Rpc(method.to_owned(), rest.to_owned())
+        } else {
+            let Some((cmd, arg, line)) = parseline(line) else {
+                return false;
+            };
+            if cmd.is_empty() || !is_command(&cmd) {
+                self.output(&format!("*** Unknown syntax: {line}"));
                 self.exitstatus = exit::GENERIC;
-                // Stock runs the command a second time here; its second 401 escapes as the
-                // generic line. Doing the same keeps the output identical.
-                if let Err(e) = self.dispatch(&cmd, &arg).await {
+                self.flush();
+                return false;
+            }
+            if cmd == "quit" || cmd == "exit" || cmd == "EOF" {
+                self.output("");
+                self.flush();
+                return true;
+            }
+            Parsed::Cmd(cmd, arg)
+        };
+        loop {
+            match self.execute(&parsed).await {
+                Ok(()) => {}
+                Err(e) if e.is_unauthorized() => {
+                    self.output("Server requires authentication");
+                    if self.options.interactive {
+                        self.flush();
+                        match crate::prompt::credentials() {
+                            Some((username, password)) => {
+                                self.output("");
+                                self.options.username = Some(username);
+                                self.options.password = Some(password);
+                                self.reconnect();
+                                continue;
+                            }
+                            None => {
+                                self.output(&CmdError::Eof(Location::caller()).generic_line());
+                                self.exitstatus = exit::GENERIC;
+                            }
+                        }
+                    } else {
+                        self.exitstatus = exit::GENERIC;
+                        // Stock runs the command a second time here; its second 401 escapes as
+                        // the generic line. Doing the same keeps the output identical.
+                        if let Err(e) = self.execute(&parsed).await {
+                            self.output(&e.generic_line());
+                            self.exitstatus = exit::GENERIC;
+                        }
+                    }
+                }
+                Err(e) => {
                     self.output(&e.generic_line());
                     self.exitstatus = exit::GENERIC;
                 }
             }
-            Err(e) => {
-                self.output(&e.generic_line());
-                self.exitstatus = exit::GENERIC;
-            }
+            break;
         }
         self.flush();
         false
+    }
+
+    async fn execute(&mut self, parsed: &Parsed) -> CmdResult {
+        match parsed {
+            Parsed::Rpc(method, rest) => passthrough::run(self, method, rest).await,
+            Parsed::Cmd(cmd, arg) => self.dispatch(cmd, arg).await,
+        }
     }
 
     async fn dispatch(&mut self, cmd: &str, arg: &str) -> CmdResult {
