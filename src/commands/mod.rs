@@ -169,7 +169,13 @@ impl Controller {
     /// Stock's `upcheck()`: is the server there, and does it speak API 3.0? Prints stock's
     /// message and sets the exit status when not.
     pub async fn upcheck(&mut self) -> Result<bool, CmdError> {
-        match self.sv.get_version().await {
+        let answer = self.sv.get_version().await;
+        self.upcheck_with(answer)
+    }
+
+    /// `upcheck` on an answer to `getVersion` already received.
+    pub fn upcheck_with(&mut self, answer: Result<crate::xmlrpc::Value, RpcError>) -> Result<bool, CmdError> {
+        match answer {
             Ok(crate::xmlrpc::Value::String(v)) if v == "3.0" => Ok(true),
             Ok(other) => {
                 self.output(&format!(
@@ -443,7 +449,7 @@ pub fn run() -> i32 {
         }
     };
     let one_shot = !options.args.is_empty();
-    let line = options.args.join(" ");
+    let line = passthrough::oneshot_line(&options.args);
     let mut ctl = Controller::new(options);
     if one_shot {
         rt.block_on(ctl.onecmd(&line));

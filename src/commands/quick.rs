@@ -8,6 +8,7 @@
 //! expensive for the single-threaded supervisord, and polling it too often would slow the very
 //! spawns being waited for.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::io::IsTerminal;
 use std::pin::Pin;
@@ -180,7 +181,13 @@ const MIN_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_millis(1000);
 
 async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
-    if !ctl.upcheck().await? {
+    // The three questions every quick verb starts with go out at once, on three connections.
+    let (up, infos, version) = tokio::join!(
+        ctl.sv.get_version(),
+        ctl.sv.get_all_process_info(),
+        ctl.sv.get_supervisor_version()
+    );
+    if !ctl.upcheck_with(up)? {
         return Ok(());
     }
     let opts = match parse_opts(arg) {
@@ -198,7 +205,7 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         ctl.exitstatus = exit::INVALID_ARGS;
         return Ok(());
     }
-    let infos = ctl.sv.get_all_process_info().await?;
+    let infos = infos?;
     let patterns: Vec<&str> = opts.patterns.iter().map(String::as_str).collect();
     let selected = match pattern::resolve(&patterns, &infos) {
         Ok(s) => s,
@@ -210,7 +217,11 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
             return Ok(());
         }
     };
-    let version = ctl.sv.get_supervisor_version().await?;
+    let version = version?;
+    let mut group_sizes: HashMap<String, usize> = HashMap::new();
+    for info in &infos {
+        *group_sizes.entry(info.group.clone()).or_default() += 1;
+    }
     let mut targets: Vec<Target> = selected
         .into_iter()
         .map(|info| Target {
@@ -227,6 +238,7 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         batch: if opts.batch == 0 { usize::MAX } else { opts.batch },
         old_server: serialises_multicall(&version),
         progress: tty,
+        group_sizes,
     };
     let ended = engine.drive(&mut targets, opts.timeout).await;
     if tty {
@@ -317,6 +329,9 @@ struct Engine<'a> {
     batch: usize,
     old_server: bool,
     progress: bool,
+    /// How many processes each group has: a group whose every process is to get the same
+    /// call gets one group call instead (cheaper for the server than one call per process).
+    group_sizes: HashMap<String, usize>,
 }
 
 impl Engine<'_> {
@@ -356,8 +371,20 @@ impl Engine<'_> {
             };
             // A poll of N processes costs the server time in proportion to N; keep polls to a
             // small share of its time.
-            interval = (asked.elapsed() * 4).clamp(MIN_POLL, MAX_POLL);
+            interval = (asked.elapsed() * 3).clamp(MIN_POLL, MAX_POLL);
             self.observe(targets, &infos);
+            if std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some() {
+                let n = |f: fn(&Phase) -> bool| targets.iter().filter(|t| f(&t.phase)).count();
+                eprintln!(
+                    "{:.3} poll {:.1}ms queued {} stopping {} starting {} done {}",
+                    started.elapsed().as_secs_f64(),
+                    asked.elapsed().as_secs_f64() * 1000.0,
+                    n(|p| *p == Phase::Queued),
+                    n(|p| *p == Phase::Stopping),
+                    n(|p| matches!(p, Phase::Starting { .. })),
+                    n(|p| matches!(p, Phase::Done(_)))
+                );
+            }
         }
     }
 
@@ -389,13 +416,15 @@ impl Engine<'_> {
             if calls.is_empty() {
                 return Ok(());
             }
-            let requests: Vec<(String, Vec<Value>)> = calls
-                .iter()
-                .map(|(i, m)| ((*m).to_owned(), vec![Value::from(targets[*i].rpcname.as_str()), Value::Bool(false)]))
-                .collect();
-            let results = self.fire(&requests).await?;
+            let plan = self.plan(targets, &calls);
+            let requests: Vec<(String, Vec<Value>)> = plan.iter().map(|c| c.request(targets)).collect();
+            let answers = self.fire(&requests).await?;
+            let mut results: Vec<(usize, &'static str, Result<Value, Fault>)> = Vec::new();
+            for (call, answer) in plan.into_iter().zip(answers) {
+                call.spread(targets, answer, &mut results);
+            }
             let mut again = false;
-            for ((i, method), result) in calls.into_iter().zip(results) {
+            for (i, method, result) in results {
                 let t = &mut targets[i];
                 let stopping = method.ends_with("stopProcess");
                 t.phase = match (stopping, result) {
@@ -417,6 +446,28 @@ impl Engine<'_> {
                 return Ok(());
             }
         }
+    }
+
+    /// Turns the calls due into requests: one group call for each group whose every process
+    /// is due for the same call (not on old servers, which serialise group calls), and one
+    /// call per process for the rest.
+    fn plan(&self, targets: &[Target], calls: &[(usize, &'static str)]) -> Vec<Call> {
+        let mut per_group: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, method) in calls {
+            per_group.entry((targets[*i].last.group.as_str(), method)).or_default().push(*i);
+        }
+        let mut plan = Vec::new();
+        let mut grouped = vec![false; targets.len()];
+        if !self.old_server {
+            for ((group, method), members) in &per_group {
+                if members.len() > 1 && self.group_sizes.get(*group) == Some(&members.len()) {
+                    members.iter().for_each(|i| grouped[*i] = true);
+                    plan.push(Call::Group { group: (*group).to_owned(), method, members: members.clone() });
+                }
+            }
+        }
+        plan.extend(calls.iter().filter(|(i, _)| !grouped[*i]).map(|(i, m)| Call::One { index: *i, method: m }));
+        plan
     }
 
     /// One request with every call (`system.multicall`), or, against servers that serialise
@@ -480,6 +531,58 @@ impl Engine<'_> {
             if self.verb == Verb::Restart && t.phase == Phase::Queued {
                 // Just stopped: it is started on the next round of firing.
                 t.last.state = state::STOPPED;
+            }
+        }
+    }
+}
+
+/// One call to fire: for one process, or for a whole group.
+enum Call {
+    One { index: usize, method: &'static str },
+    Group { group: String, method: &'static str, members: Vec<usize> },
+}
+
+impl Call {
+    fn request(&self, targets: &[Target]) -> (String, Vec<Value>) {
+        match self {
+            Call::One { index, method } => {
+                ((*method).to_owned(), vec![Value::from(targets[*index].rpcname.as_str()), Value::Bool(false)])
+            }
+            Call::Group { group, method, .. } => {
+                (format!("{method}Group"), vec![Value::from(group.as_str()), Value::Bool(false)])
+            }
+        }
+    }
+
+    /// Each target's own result. A group call answers only for the processes it acted on:
+    /// the others were already in the state asked for.
+    fn spread(self, targets: &[Target], answer: Result<Value, Fault>, out: &mut Vec<(usize, &'static str, Result<Value, Fault>)>) {
+        match self {
+            Call::One { index, method } => out.push((index, method, answer)),
+            Call::Group { method, members, .. } => {
+                let results = match answer.map(crate::api::results_from) {
+                    Ok(Ok(r)) => r,
+                    Ok(Err(e)) => {
+                        let f = Fault::new(FaultCode::Failed, e.to_string());
+                        members.into_iter().for_each(|i| out.push((i, method, Err(f.clone()))));
+                        return;
+                    }
+                    Err(f) => {
+                        members.into_iter().for_each(|i| out.push((i, method, Err(f.clone()))));
+                        return;
+                    }
+                };
+                for i in members {
+                    let t = &targets[i];
+                    let r = results.iter().find(|r| r.group == t.last.group && r.name == t.last.name);
+                    let result = match r {
+                        Some(r) if r.status == FaultCode::Success as i64 => Ok(Value::Bool(true)),
+                        Some(r) => Err(Fault::new(r.status, r.description.clone())),
+                        None if method.ends_with("startProcess") => Err(Fault::new(FaultCode::AlreadyStarted, "")),
+                        None => Err(Fault::new(FaultCode::NotRunning, "")),
+                    };
+                    out.push((i, method, result));
+                }
             }
         }
     }
