@@ -416,7 +416,13 @@ pub fn columnize(list: &[&str], width: usize) -> String {
 
 /// The program: parse the command line, read the config, run one command or the shell.
 pub fn run() -> i32 {
-    let argv: Vec<OsString> = std::env::args_os().collect();
+    let mut argv: Vec<OsString> = std::env::args_os().collect();
+    // Python sees a script run through PATH under its full path, and prints that in usage
+    // errors and `-h`; do the same.
+    if let Some(first) = argv.first_mut() {
+        let path = std::env::var("PATH").ok();
+        *first = OsString::from(config::script_path(&first.to_string_lossy(), path.as_deref()));
+    }
     let inv = match cli::parse(&argv) {
         Ok(CliOutcome::Run(inv)) => inv,
         Ok(CliOutcome::Help(text)) | Ok(CliOutcome::Version(text)) => {
