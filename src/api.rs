@@ -240,6 +240,15 @@ impl Supervisor {
         &self,
         calls: &[(String, Vec<Value>)],
     ) -> Result<Vec<Result<Value, crate::xmlrpc::Fault>>, RpcError> {
+        self.multicall_patiently(calls, std::time::Duration::ZERO).await
+    }
+
+    /// `multicall` for calls the server needs a while for (see `Transport::call_patiently`).
+    pub async fn multicall_patiently(
+        &self,
+        calls: &[(String, Vec<Value>)],
+        patience: std::time::Duration,
+    ) -> Result<Vec<Result<Value, crate::xmlrpc::Fault>>, RpcError> {
         let arg = Value::Array(
             calls
                 .iter()
@@ -251,7 +260,7 @@ impl Supervisor {
                 })
                 .collect(),
         );
-        let v = self.call("system.multicall", &[arg]).await?;
+        let v = self.transport.call_patiently("system.multicall", &[arg], patience).await?;
         let items = expect_array(v)?;
         if items.len() != calls.len() {
             return Err(RpcError::malformed(format!(

@@ -136,8 +136,15 @@ impl Transport {
 
     /// Calls an XML-RPC method. A fault comes back as `RpcError::Fault`.
     pub async fn call(&self, method: &str, params: &[Value]) -> Result<Value, RpcError> {
+        self.call_patiently(method, params, Duration::ZERO).await
+    }
+
+    /// `call` for work the server is known to do in one go with its loop blocked (spawning
+    /// many processes): it cannot answer a liveness probe meanwhile, so none is sent until
+    /// `patience` has passed.
+    pub async fn call_patiently(&self, method: &str, params: &[Value], patience: Duration) -> Result<Value, RpcError> {
         let body = xmlrpc::encode_call(method, params);
-        let response = self.post(Bytes::from(body)).await?;
+        let response = self.post_patiently(Bytes::from(body), patience).await?;
         match xmlrpc::decode_response(&response) {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(fault)) => Err(RpcError::fault(fault)),
@@ -147,13 +154,20 @@ impl Transport {
 
     /// Posts an XML-RPC document to `/RPC2` and returns the response body.
     pub async fn post(&self, body: Bytes) -> Result<Bytes, RpcError> {
+        self.post_patiently(body, Duration::ZERO).await
+    }
+
+    async fn post_patiently(&self, body: Bytes, patience: Duration) -> Result<Bytes, RpcError> {
         let exchange = self.post_pooled(body);
         tokio::pin!(exchange);
         let started = tokio::time::Instant::now();
+        let mut first = true;
         loop {
+            let delay = if first { self.timeout + patience } else { self.timeout };
+            first = false;
             tokio::select! {
                 r = &mut exchange => return r,
-                alive = self.probe_after(self.timeout) => {
+                alive = self.probe_after(delay) => {
                     if !alive || started.elapsed() >= MAX_BLOCKING_WAIT {
                         return Err(RpcError::timeout());
                     }
