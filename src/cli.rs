@@ -10,6 +10,7 @@ use std::ffi::OsString;
 
 use clap::{Arg, ArgAction, Command, ValueHint};
 
+use crate::output::ColorChoice;
 use crate::pyrepr::repr_str;
 
 /// What the command line asked for, before the config file is read.
@@ -27,6 +28,8 @@ pub struct Invocation {
     pub history_file: Option<String>,
     /// `-i` was given. (The effective mode also depends on `args`, see `config::realize`.)
     pub interactive: bool,
+    /// `--color WHEN` (not in stock); `None` when not given, which means `auto`.
+    pub color: Option<ColorChoice>,
     /// Positional arguments: the one-shot command line (joined with single spaces by the caller).
     pub args: Vec<String>,
 }
@@ -84,7 +87,13 @@ const ID_USERNAME: &str = "username";
 const ID_PASSWORD: &str = "password";
 const ID_HISTORY_FILE: &str = "history_file";
 const ID_VERSION: &str = "version";
+const ID_COLOR: &str = "color";
 const ID_COMMAND: &str = "command";
+
+/// Options stock supervisorctl does not have. An abbreviation that stock took for one of its own
+/// options keeps meaning that option even when it is also a prefix of one of these (`--c` and
+/// `--co` are still `--configuration`, although `--color` exists).
+const EXTENSIONS: &[&str] = &[ID_VERSION, ID_COLOR];
 
 /// The command-line interface, declared once. Used by [`parse`] (as the getopt option table) and
 /// by the completion and man-page generators.
@@ -170,6 +179,14 @@ pub fn command() -> Command {
                 .help("print the version and exit"),
         )
         .arg(
+            Arg::new(ID_COLOR)
+                .long("color")
+                .value_name("WHEN")
+                .value_parser(ColorChoice::VALUES)
+                .action(ArgAction::Set)
+                .help("colour states and results: auto (on a terminal, unless NO_COLOR is set), always or never"),
+        )
+        .arg(
             Arg::new(ID_COMMAND)
                 .value_names(["action", "arguments"])
                 .num_args(0..)
@@ -190,6 +207,8 @@ struct Spelling {
     /// The argument's primary long name, reported when an abbreviation matches it and an alias.
     primary_long: Option<String>,
     takes_value: bool,
+    /// Not one of stock's options (see [`EXTENSIONS`]).
+    extension: bool,
 }
 
 /// The getopt option table, derived from [`command`].
@@ -209,6 +228,7 @@ impl OptionTable {
             let id = arg.get_id().as_str().to_string();
             let takes_value = arg.get_action().takes_values();
             let primary_long = arg.get_long().map(str::to_string);
+            let extension = EXTENSIONS.contains(&id.as_str());
             let mut shorts: Vec<char> = arg.get_short().into_iter().collect();
             shorts.extend(arg.get_all_short_aliases().unwrap_or_default());
             for c in shorts {
@@ -217,6 +237,7 @@ impl OptionTable {
                     id: id.clone(),
                     primary_long: primary_long.clone(),
                     takes_value,
+                    extension,
                 };
                 table.shorts.push((c, spelling));
             }
@@ -228,6 +249,7 @@ impl OptionTable {
                     id: id.clone(),
                     primary_long: primary_long.clone(),
                     takes_value,
+                    extension,
                 });
             }
         }
@@ -244,9 +266,10 @@ impl OptionTable {
     }
 
     /// `getopt.long_has_args`: exact match first, then a unique prefix. Aliases of one argument
-    /// count as one option, so adding `--history-file` does not make `--hist` ambiguous.
+    /// count as one option, so adding `--history-file` does not make `--hist` ambiguous, and a
+    /// prefix that stock resolved to one of its options still does (see [`EXTENSIONS`]).
     fn long(&self, opt: &str) -> Result<(String, &Spelling), String> {
-        let possibilities: Vec<&Spelling> = self
+        let mut possibilities: Vec<&Spelling> = self
             .longs
             .iter()
             .filter(|s| s.name.starts_with(opt))
@@ -256,6 +279,18 @@ impl OptionTable {
         }
         if let Some(exact) = possibilities.iter().find(|s| s.name == opt) {
             return Ok((opt.to_string(), exact));
+        }
+        let stock: Vec<&Spelling> = possibilities
+            .iter()
+            .copied()
+            .filter(|s| !s.extension)
+            .collect();
+        if stock.len() < possibilities.len()
+            && stock
+                .first()
+                .is_some_and(|f| stock.iter().all(|s| s.id == f.id))
+        {
+            possibilities = stock;
         }
         let first = possibilities[0];
         if possibilities.iter().any(|s| s.id != first.id) {
@@ -396,10 +431,15 @@ pub fn parse(argv: &[OsString]) -> Result<CliOutcome, UsageError> {
             ID_CONFIGURATION => &mut inv.configuration,
             ID_SERVERURL => {
                 if let Err(why) = check_url(&opt.value) {
+                    // A password in the URL is not echoed back (stock would print it).
+                    let why = match crate::error::url_password(&opt.value) {
+                        Some(p) if !p.is_empty() => why.replace(p, "***"),
+                        _ => why,
+                    };
                     return Err(usage(format!(
                         "invalid value for {} {}: {why}",
                         opt.spelling,
-                        repr_str(&opt.value)
+                        repr_str(&crate::error::mask_url(&opt.value))
                     )));
                 }
                 &mut inv.serverurl
@@ -407,6 +447,20 @@ pub fn parse(argv: &[OsString]) -> Result<CliOutcome, UsageError> {
             ID_USERNAME => &mut inv.username,
             ID_PASSWORD => &mut inv.password,
             ID_HISTORY_FILE => &mut inv.history_file,
+            ID_COLOR => {
+                let Some(choice) = ColorChoice::parse(&opt.value) else {
+                    return Err(usage(format!(
+                        "invalid value for {} {}: expected auto, always or never",
+                        opt.spelling,
+                        repr_str(&opt.value)
+                    )));
+                };
+                if inv.color.is_some() {
+                    return Err(usage(conflict(&opt.spelling)));
+                }
+                inv.color = Some(choice);
+                continue;
+            }
             ID_INTERACTIVE => {
                 if inv.interactive {
                     return Err(usage(conflict(&opt.spelling)));
@@ -706,7 +760,8 @@ mod tests {
                 "password",
                 "history_file",
                 "history-file",
-                "version"
+                "version",
+                "color"
             ]
         );
     }
@@ -860,6 +915,7 @@ mod tests {
                 password: Some("".into()),
                 history_file: Some("~/h".into()),
                 interactive: true,
+                color: None,
                 args: vec![],
             }
         );
@@ -1093,5 +1149,38 @@ mod tests {
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn color_option() {
+        assert_eq!(run(&["--color", "never"]).color, Some(ColorChoice::Never));
+        assert_eq!(
+            run(&["--color=always", "status"]).color,
+            Some(ColorChoice::Always)
+        );
+        assert_eq!(run(&["--col=auto"]).color, Some(ColorChoice::Auto));
+        assert_eq!(run(&["status"]).color, None);
+        // After the action it is the action's argument, as every option is.
+        assert_eq!(run(&["status", "--color=never"]).color, None);
+        assert_eq!(
+            err(&["--color=blue"]),
+            "invalid value for --color 'blue': expected auto, always or never"
+        );
+        assert_eq!(err(&["--color"]), "option --color requires argument");
+        assert_eq!(
+            err(&["--color=never", "--colo", "always"]),
+            "conflicting command line option '--color'"
+        );
+    }
+
+    #[test]
+    fn stock_abbreviations_survive_the_extensions() {
+        // Stock read `--c` and `--co` as `--configuration`; `--color` does not change that.
+        assert_eq!(run(&["--c", "x"]).configuration.as_deref(), Some("x"));
+        assert_eq!(run(&["--co=x"]).configuration.as_deref(), Some("x"));
+        assert_eq!(run(&["--con", "x"]).configuration.as_deref(), Some("x"));
+        assert_eq!(err(&["--co"]), "option --configuration requires argument");
+        assert_eq!(err(&["--h"]), "option --h not a unique prefix");
+        assert_eq!(err(&["--=x"]), "option -- not a unique prefix");
     }
 }

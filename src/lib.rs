@@ -3,8 +3,10 @@
 pub mod api;
 pub mod cli;
 pub mod commands;
+pub mod completion;
 pub mod config;
 pub mod error;
+pub mod output;
 pub mod pattern;
 pub mod prompt;
 pub mod pyrepr;

@@ -3,22 +3,47 @@
 use super::{CmdResult, Controller, exit};
 use crate::api::{ProcessInfo, make_namespec, split_namespec, state};
 use crate::error::RpcError;
+use crate::output::Palette;
+use crate::output::json::{self, StatusEntry};
 use crate::xmlrpc::FaultCode;
 
-/// Stock's `_show_statuses`: the name column is at least 33 wide and widens for every row.
-pub fn format_statuses(infos: &[&ProcessInfo]) -> Vec<String> {
+/// `status --json`: one JSON document instead of the table (not in stock).
+const JSON_FLAG: &str = "--json";
+
+/// Stock's `_show_statuses`: the name column is at least 33 wide and widens for every row. With
+/// colour, only the state word is painted; its padding stays plain, so columns do not move.
+pub fn format_statuses(infos: &[&ProcessInfo], palette: Palette) -> Vec<String> {
     let specs: Vec<String> = infos.iter().map(|i| i.namespec()).collect();
     let maxlen = specs.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(30);
     infos
         .iter()
         .zip(&specs)
-        .map(|(info, spec)| format!("{spec:<w$}{:<10}{}", info.statename, info.description, w = maxlen + 3))
+        .map(|(info, spec)| {
+            let state = palette.state_padded(&info.statename, 10);
+            format!("{spec:<w$}{state}{}", info.description, w = maxlen + 3)
+        })
         .collect()
 }
 
-/// The rows `status ARGS` selects, in stock's order (duplicates kept), and the error lines for
-/// names that matched nothing.
-pub fn select<'a>(infos: &'a [ProcessInfo], names: &[&str]) -> (Vec<&'a ProcessInfo>, Vec<String>) {
+/// A name given to `status` that matched nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    /// The group for `group:`, else the name as given.
+    pub shown: String,
+    /// `no such group` or `no such process`.
+    pub what: &'static str,
+}
+
+impl Unmatched {
+    /// Stock's line for it.
+    pub fn line(&self) -> String {
+        format!("{}: ERROR ({})", self.shown, self.what)
+    }
+}
+
+/// The rows `status ARGS` selects, in stock's order (duplicates kept), and the names that
+/// matched nothing.
+pub fn select<'a>(infos: &'a [ProcessInfo], names: &[&str]) -> (Vec<&'a ProcessInfo>, Vec<Unmatched>) {
     if names.is_empty() || names.contains(&"all") {
         return (infos.iter().collect(), Vec::new());
     }
@@ -30,8 +55,8 @@ pub fn select<'a>(infos: &'a [ProcessInfo], names: &[&str]) -> (Vec<&'a ProcessI
         rows.extend(infos.iter().filter(|i| i.group == group && process.is_none_or(|p| i.name == p)));
         if rows.len() == before {
             errors.push(match process {
-                None => format!("{group}: ERROR (no such group)"),
-                Some(_) => format!("{name}: ERROR (no such process)"),
+                None => Unmatched { shown: group.to_owned(), what: "no such group" },
+                Some(_) => Unmatched { shown: (*name).to_owned(), what: "no such process" },
             });
         }
     }
@@ -44,16 +69,27 @@ pub async fn do_status(ctl: &mut Controller, arg: &str) -> CmdResult {
         return Ok(());
     }
     let infos = ctl.sv.get_all_process_info().await?;
-    let names: Vec<&str> = arg.split_whitespace().collect();
+    let words: Vec<&str> = arg.split_whitespace().collect();
+    let json = words.contains(&JSON_FLAG);
+    let names: Vec<&str> = words.into_iter().filter(|w| *w != JSON_FLAG).collect();
     let (rows, errors) = select(&infos, &names);
-    for e in &errors {
-        ctl.output(e);
-    }
     if !errors.is_empty() {
         ctl.exitstatus = exit::STATUS_UNKNOWN;
     }
-    for line in format_statuses(&rows) {
-        ctl.output(&line);
+    if json {
+        let entries: Vec<StatusEntry> = errors
+            .iter()
+            .map(|e| StatusEntry::error(&e.shown, e.what))
+            .chain(rows.iter().map(|i| StatusEntry::from_info(i)))
+            .collect();
+        ctl.output(&json::document(&entries));
+    } else {
+        for e in &errors {
+            ctl.output(&e.line());
+        }
+        for line in format_statuses(&rows, Palette::new(ctl.color)) {
+            ctl.output(&line);
+        }
     }
     if rows.iter().any(|i| state::is_stopped(i.state)) {
         ctl.exitstatus = exit::STATUS_NOT_RUNNING;

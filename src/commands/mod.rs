@@ -79,8 +79,7 @@ enum Parsed {
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
 pub fn color_enabled() -> bool {
-    use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    crate::output::ColorChoice::Auto.enabled()
 }
 
 /// The state one session of commands shares: options, the connection, the exit status.
@@ -91,6 +90,8 @@ pub struct Controller {
     out: std::io::BufWriter<std::io::Stdout>,
     /// Set when stdout is gone (a closed pipe): stop quietly.
     pub stdout_closed: bool,
+    /// Whether states and results are painted, decided once (`--color`, `NO_COLOR`, a terminal).
+    pub color: bool,
 }
 
 impl Controller {
@@ -106,6 +107,7 @@ impl Controller {
             exitstatus: exit::SUCCESS,
             out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             stdout_closed: false,
+            color: color_enabled(),
         }
     }
 
@@ -192,13 +194,13 @@ impl Controller {
                 Ok(false)
             }
             Err(e) if e.is_conn_refused() => {
-                let url = self.options.serverurl.clone();
+                let url = crate::error::mask_url(&self.options.serverurl).into_owned();
                 self.output(&format!("{url} refused connection"));
                 self.exitstatus = exit::INSUFFICIENT_PRIVILEGES;
                 Ok(false)
             }
             Err(e) if e.is_no_such_file() => {
-                let url = self.options.serverurl.clone();
+                let url = crate::error::mask_url(&self.options.serverurl).into_owned();
                 self.output(&format!("{url} no such file"));
                 self.exitstatus = exit::NOT_RUNNING;
                 Ok(false)
@@ -239,7 +241,24 @@ impl Controller {
                 Ok(()) => {}
                 Err(e) if e.is_unauthorized() => {
                     self.output("Server requires authentication");
-                    if self.options.interactive {
+                    if self.wants_password_only() {
+                        // A username without a password, at a terminal (one-shot mode too): ask
+                        // for the password alone, without echo. Never when stdin is not a
+                        // terminal, where stock's behaviour is kept byte for byte.
+                        self.flush();
+                        match crate::prompt::password("Password:") {
+                            Some(password) => {
+                                self.output("");
+                                self.options.password = Some(password);
+                                self.reconnect();
+                                continue;
+                            }
+                            None => {
+                                self.output(&CmdError::Eof(Location::caller()).generic_line());
+                                self.exitstatus = exit::GENERIC;
+                            }
+                        }
+                    } else if self.options.interactive {
                         self.flush();
                         match crate::prompt::credentials() {
                             Some((username, password)) => {
@@ -273,6 +292,12 @@ impl Controller {
         }
         self.flush();
         false
+    }
+
+    /// A username is known but no password, and someone at a terminal can be asked for it.
+    fn wants_password_only(&self) -> bool {
+        use std::io::IsTerminal;
+        self.options.username.is_some() && self.options.password.is_none() && std::io::stdin().is_terminal()
     }
 
     async fn execute(&mut self, parsed: &Parsed) -> CmdResult {
@@ -416,12 +441,18 @@ pub fn columnize(list: &[&str], width: usize) -> String {
 
 /// The program: parse the command line, read the config, run one command or the shell.
 pub fn run() -> i32 {
+    crate::error::install_panic_hook();
     let mut argv: Vec<OsString> = std::env::args_os().collect();
     // Python sees a script run through PATH under its full path, and prints that in usage
     // errors and `-h`; do the same.
     if let Some(first) = argv.first_mut() {
         let path = std::env::var("PATH").ok();
         *first = OsString::from(config::script_path(&first.to_string_lossy(), path.as_deref()));
+    }
+    // The hidden entry points of the completion scripts and the generator (`--complete`,
+    // `--generate` as the first argument; stock rejects both as unknown options).
+    if let Some(status) = crate::completion::hidden_entry(&argv) {
+        return status;
     }
     let inv = match cli::parse(&argv) {
         Ok(CliOutcome::Run(inv)) => inv,
@@ -436,6 +467,13 @@ pub fn run() -> i32 {
         }
     };
     let progname = inv.progname.clone();
+    if inv.password.is_some() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        // Only where a person reads it: scripts see stock's output unchanged.
+        eprintln!(
+            "supervisor-quick: warning: a password given with -p can be read by other users in the process list; put it in the [supervisorctl] section of the config file instead"
+        );
+    }
+    let color = inv.color.unwrap_or_default().enabled();
     let options = match config::realize(inv) {
         Ok(o) => o,
         Err(ConfigError::Usage(msg)) => {
@@ -457,6 +495,7 @@ pub fn run() -> i32 {
     let one_shot = !options.args.is_empty();
     let line = passthrough::oneshot_line(&options.args);
     let mut ctl = Controller::new(options);
+    ctl.color = color;
     if one_shot {
         rt.block_on(ctl.onecmd(&line));
         ctl.flush();

@@ -20,6 +20,8 @@ use tokio::time::Instant;
 use super::{CmdResult, Controller, exit};
 use crate::api::{ProcessInfo, Supervisor, state};
 use crate::error::RpcError;
+use crate::output::Palette;
+use crate::output::json::{self, QuickReport, QuickResult};
 use crate::pattern;
 use crate::xmlrpc::{Fault, FaultCode, Value};
 
@@ -59,11 +61,18 @@ pub struct Opts {
     /// At most this many processes in flight at once (0: no limit).
     pub batch: usize,
     pub timeout: Duration,
+    /// `--json`: one JSON document instead of one line per process.
+    pub json: bool,
     pub patterns: Vec<String>,
 }
 
 pub fn parse_opts(arg: &str) -> Result<Opts, String> {
-    let mut opts = Opts { batch: 0, timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT), patterns: Vec::new() };
+    let mut opts = Opts {
+        batch: 0,
+        timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT),
+        json: false,
+        patterns: Vec::new(),
+    };
     let mut words = arg.split_whitespace();
     while let Some(w) = words.next() {
         let (key, inline) = match w.split_once('=') {
@@ -90,6 +99,12 @@ pub fn parse_opts(arg: &str) -> Result<Opts, String> {
                         .ok_or_else(|| format!("--timeout takes a number of seconds above 0, not '{value}'"))?;
                     opts.timeout = Duration::from_secs_f64(secs);
                 }
+            }
+            "--json" => {
+                if inline.is_some() {
+                    return Err("--json takes no value".to_owned());
+                }
+                opts.json = true;
             }
             "--" => {
                 opts.patterns.extend(words.by_ref().map(str::to_owned));
@@ -176,11 +191,18 @@ fn serialises_multicall(version: &str) -> bool {
 /// Concurrent requests used against old servers: a small fixed pool, never one per process.
 const OLD_SERVER_LANES: usize = 8;
 
+/// The most single-process calls one request carries (see `Engine::fire`).
+const CALLS_PER_REQUEST: usize = 64;
+/// How long supervisord may take per process it spawns or stops within one request before a
+/// silence counts as a hang (it spawns ~200 processes a second on a small machine).
+const SPAWN_ALLOWANCE: Duration = Duration::from_millis(50);
+
 /// Polls never come faster than this, nor slower than `MAX_POLL`.
 const MIN_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_millis(1000);
 
 async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
+    let began = Instant::now();
     // The three questions every quick verb starts with go out at once, on three connections.
     let (up, infos, version) = tokio::join!(
         ctl.sv.get_version(),
@@ -210,8 +232,20 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     let selected = match pattern::resolve(&patterns, &infos) {
         Ok(s) => s,
         Err(errors) => {
-            for e in errors {
-                ctl.output(&e.message);
+            let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            if opts.json {
+                let report = QuickReport {
+                    verb: verb.name().to_owned(),
+                    ok: false,
+                    elapsed: json::seconds(began.elapsed()),
+                    results: Vec::new(),
+                    errors: messages,
+                };
+                ctl.output(&json::document(&report));
+            } else {
+                for m in &messages {
+                    ctl.output(m);
+                }
             }
             ctl.exitstatus = exit::GENERIC;
             return Ok(());
@@ -238,16 +272,21 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         batch: if opts.batch == 0 { usize::MAX } else { opts.batch },
         old_server: serialises_multicall(&version),
         progress: tty,
+        largest_group: group_sizes.values().copied().max().unwrap_or(1),
         group_sizes,
     };
     let ended = engine.drive(&mut targets, opts.timeout).await;
     if tty {
         clear_progress();
     }
-    let colour = super::color_enabled();
+    if opts.json {
+        report_json(ctl, verb, &targets, ended, began.elapsed());
+        return Ok(());
+    }
+    let palette = Palette::new(ctl.color);
     for t in &targets {
         let (line, status) = report_line(t, verb, &ended, tty);
-        ctl.output(&paint(&line, t, colour));
+        ctl.output(&paint(&line, t, verb, &ended, palette));
         if let Some(s) = status {
             ctl.exitstatus = s;
         }
@@ -261,6 +300,40 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     Ok(())
 }
 
+/// The `--json` document: the same verdicts and exit status as the lines, in one document;
+/// a lost server is reported in it too rather than as stock's error line after it.
+fn report_json(ctl: &mut Controller, verb: Verb, targets: &[Target], ended: Ended, elapsed: Duration) {
+    let mut ok = true;
+    let mut results = Vec::new();
+    for t in targets {
+        let v = verdict(t, verb, &ended);
+        if let Some(s) = v.status {
+            ctl.exitstatus = s;
+            ok = false;
+        }
+        let mut r = QuickResult::new(&t.last, v.result);
+        r.name = t.namespec.clone();
+        r.error = v.verbatim.or(v.error);
+        r.reason = v.reason;
+        results.push(r);
+    }
+    let mut errors = Vec::new();
+    match ended {
+        Ended::Interrupted => {
+            ctl.exitstatus = exit::INTERRUPTED;
+            ok = false;
+        }
+        Ended::Lost(e) => {
+            errors.push(e.to_string());
+            ctl.exitstatus = exit::GENERIC;
+            ok = false;
+        }
+        Ended::AllDone | Ended::TimedOut => {}
+    }
+    let report = QuickReport { verb: verb.name().to_owned(), ok, elapsed: json::seconds(elapsed), results, errors };
+    ctl.output(&json::document(&report));
+}
+
 enum Ended {
     AllDone,
     TimedOut,
@@ -269,21 +342,36 @@ enum Ended {
     Lost(RpcError),
 }
 
-fn report_line(t: &Target, verb: Verb, ended: &Ended, tty: bool) -> (String, Option<i32>) {
-    let name = &t.namespec;
+/// What is said about one target, in the words of both the lines and the JSON document.
+struct Verdict {
+    /// `started`, `stopped`, `already started`, `not running`, `failed`, `timed out`, ...
+    result: &'static str,
+    /// The words inside stock's `ERROR (...)` for a failure.
+    error: Option<String>,
+    /// supervisord's explanation of a failure, when it gave one.
+    reason: Option<String>,
+    /// A line stock prints as it is (a FAILED fault's text).
+    verbatim: Option<String>,
+    /// The exit status it sets.
+    status: Option<i32>,
+}
+
+fn verdict(t: &Target, verb: Verb, ended: &Ended) -> Verdict {
+    let plain = |result| Verdict { result, error: None, reason: None, verbatim: None, status: None };
     match &t.phase {
-        Phase::Done(Outcome::Started) => (format!("{name}: started"), None),
-        Phase::Done(Outcome::Stopped) => (format!("{name}: stopped"), None),
-        Phase::Done(Outcome::AlreadyStarted) => (format!("{name}: ERROR (already started)"), None),
-        Phase::Done(Outcome::NotRunning) => (format!("{name}: ERROR (not running)"), None),
-        Phase::Done(Outcome::Verbatim { text, status }) => (text.clone(), Some(*status)),
-        Phase::Done(Outcome::Failed { words, status, reason }) => {
-            let mut line = format!("{name}: ERROR ({words})");
-            if tty && !reason.is_empty() {
-                line.push_str(&format!(": {reason}"));
-            }
-            (line, Some(*status))
+        Phase::Done(Outcome::Started) => plain("started"),
+        Phase::Done(Outcome::Stopped) => plain("stopped"),
+        Phase::Done(Outcome::AlreadyStarted) => plain("already started"),
+        Phase::Done(Outcome::NotRunning) => plain("not running"),
+        Phase::Done(Outcome::Verbatim { text, status }) => {
+            Verdict { verbatim: Some(text.clone()), status: Some(*status), ..plain("failed") }
         }
+        Phase::Done(Outcome::Failed { words, status, reason }) => Verdict {
+            error: Some(words.clone()),
+            reason: json::non_empty(reason),
+            status: Some(*status),
+            ..plain("failed")
+        },
         pending => {
             let why = match ended {
                 Ended::TimedOut => "timed out",
@@ -298,21 +386,42 @@ fn report_line(t: &Target, verb: Verb, ended: &Ended, tty: bool) -> (String, Opt
                 },
                 _ => t.last.statename.clone(),
             };
-            (format!("{name}: ERROR ({why}, {where_})"), Some(exit::GENERIC))
+            Verdict { error: Some(format!("{why}, {where_}")), status: Some(exit::GENERIC), ..plain(why) }
         }
     }
 }
 
-fn paint(line: &str, t: &Target, colour: bool) -> String {
-    if !colour {
-        return line.to_owned();
-    }
-    use nu_ansi_term::Color;
-    match &t.phase {
-        Phase::Done(Outcome::Started) => Color::Green.paint(line).to_string(),
-        Phase::Done(Outcome::Stopped) => Color::Default.dimmed().paint(line).to_string(),
-        Phase::Done(Outcome::AlreadyStarted | Outcome::NotRunning) => Color::Yellow.paint(line).to_string(),
-        _ => Color::Red.paint(line).to_string(),
+/// Stock's line for one target; on a terminal a failure also says supervisord's reason.
+fn report_line(t: &Target, verb: Verb, ended: &Ended, tty: bool) -> (String, Option<i32>) {
+    let name = &t.namespec;
+    let v = verdict(t, verb, ended);
+    let line = match (v.verbatim, v.result) {
+        (Some(text), _) => text,
+        (None, "started" | "stopped") => format!("{name}: {}", v.result),
+        (None, _) => {
+            let mut line = format!("{name}: ERROR ({})", v.error.as_deref().unwrap_or(v.result));
+            if let Some(reason) = v.reason.filter(|_| tty) {
+                line.push_str(&format!(": {reason}"));
+            }
+            line
+        }
+    };
+    (line, v.status)
+}
+
+/// Paints the verdict part of a line (after `name: `), by what it means.
+fn paint(line: &str, t: &Target, verb: Verb, ended: &Ended, palette: Palette) -> String {
+    let v = verdict(t, verb, ended);
+    let painter: fn(Palette, &str) -> String = match v.result {
+        "started" => Palette::good,
+        "stopped" => Palette::quiet,
+        "already started" | "not running" => Palette::notice,
+        _ => Palette::bad,
+    };
+    let prefix = format!("{}: ", t.namespec);
+    match line.strip_prefix(&prefix) {
+        Some(rest) => format!("{prefix}{}", painter(palette, rest)),
+        None => painter(palette, line),
     }
 }
 
@@ -332,6 +441,7 @@ struct Engine<'a> {
     /// How many processes each group has: a group whose every process is to get the same
     /// call gets one group call instead (cheaper for the server than one call per process).
     group_sizes: HashMap<String, usize>,
+    largest_group: usize,
 }
 
 impl Engine<'_> {
@@ -474,7 +584,15 @@ impl Engine<'_> {
     /// multicalls, the calls spread over a small fixed pool of concurrent connections.
     async fn fire(&self, calls: &[(String, Vec<Value>)]) -> Result<Vec<Result<Value, Fault>>, RpcError> {
         if !self.old_server {
-            return self.sv.multicall(calls).await;
+            // supervisord handles a multicall in one go, its loop blocked meanwhile; spawning
+            // is its costliest work, so keep each request to a bounded amount of it.
+            let mut answers = Vec::with_capacity(calls.len());
+            for chunk in calls.chunks(CALLS_PER_REQUEST) {
+                let work: usize = chunk.iter().map(|(m, _)| if m.ends_with("Group") { self.largest_group } else { 1 }).sum();
+                let patience = SPAWN_ALLOWANCE * u32::try_from(work).unwrap_or(u32::MAX);
+                answers.extend(self.sv.multicall_patiently(chunk, patience).await?);
+            }
+            return Ok(answers);
         }
         let lanes = OLD_SERVER_LANES.min(calls.len()).max(1);
         let lane_futures: Vec<_> = (0..lanes)
@@ -645,6 +763,28 @@ mod tests {
         assert!(parse_opts("--timeout -1 x").unwrap_err().contains("seconds"));
         assert!(parse_opts("--bogus x").unwrap_err().contains("unknown option"));
         assert_eq!(parse_opts("-- --weird").unwrap().patterns, ["--weird"]);
+    }
+
+    #[test]
+    fn json_option() {
+        let o = parse_opts("--json app: --batch=2").unwrap();
+        assert!(o.json);
+        assert_eq!(o.patterns, ["app:"]);
+        assert!(!parse_opts("app:").unwrap().json);
+        assert!(parse_opts("--json=yes app:").unwrap_err().contains("no value"));
+    }
+
+    #[test]
+    fn the_options_completion_offers_are_the_ones_taken() {
+        let model = crate::completion::model::model();
+        for verb in crate::commands::registry::QUICK_COMMANDS {
+            let sub = model.find_subcommand(verb).unwrap();
+            for arg in sub.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                let line = if arg.get_action().takes_values() { format!("--{long} 3 x") } else { format!("--{long} x") };
+                assert!(parse_opts(&line).is_ok(), "{verb} {line}");
+            }
+        }
     }
 
     #[test]

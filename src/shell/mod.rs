@@ -306,7 +306,7 @@ fn history(path: Option<&std::path::Path>) -> Box<dyn History> {
 
 fn line_editor(ctl: &Controller, cache: &Cache) -> Reedline {
     let names = cache.shared();
-    let color = crate::commands::color_enabled();
+    let color = ctl.color;
     let mut keybindings = default_emacs_keybindings();
     keybindings.add_binding(
         KeyModifiers::NONE,
