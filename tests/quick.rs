@@ -291,3 +291,47 @@ fn quick_verbs_on_supervisor_3_1_3() {
     assert!(out.stdout.ends_with("workers:w1: ERROR (not running)\nworkers:w2: ERROR (not running)\n"), "{out}");
     assert!(states(&sv).iter().all(|(_, s)| s == "STOPPED"), "{:?}", states(&sv));
 }
+
+#[test]
+fn failures_inside_a_whole_group_are_reported_per_process() {
+    let sv = Supervisord::start(
+        "\
+[group:mixed]
+programs=good,crash
+
+[program:good]
+command=sleep 100000
+autostart=false
+startsecs=1
+
+[program:crash]
+command=sh -c 'exit 3'
+autostart=false
+startsecs=1
+startretries=2
+
+[program:app]
+command=sleep 100000
+process_name=app_%(process_num)02d
+numprocs=3
+autostart=false
+startsecs=0
+stopsignal=KILL
+",
+    );
+    let out = sv.ours(&["quickstart", "mixed:"]);
+    assert_eq!(lines(&out.stdout), ["mixed:crash: ERROR (spawn error)", "mixed:good: started"], "{out}");
+    assert_eq!(out.status, 7, "{out}");
+    assert_eq!(state_of(&sv, "mixed:good"), "RUNNING");
+    // A whole group started, then stopped: the answers to the group calls.
+    let out = sv.ours(&["quickstart", "app:"]);
+    assert_eq!(lines(&out.stdout), ["app:app_00: started", "app:app_01: started", "app:app_02: started"], "{out}");
+    let out = sv.ours(&["quickstop", "app:*"]);
+    assert_eq!(lines(&out.stdout), ["app:app_00: stopped", "app:app_01: stopped", "app:app_02: stopped"], "{out}");
+    assert!(states(&sv).iter().filter(|(n, _)| n.starts_with("app:")).all(|(_, s)| s == "STOPPED"));
+    // Half the group already running: each process gets the answer that fits it.
+    sv.ours(&["quickstart", "app:app_01"]).expect_status(0);
+    let out = sv.ours(&["quickstart", "app:"]);
+    assert_eq!(lines(&out.stdout), ["app:app_00: started", "app:app_01: ERROR (already started)", "app:app_02: started"], "{out}");
+    assert_eq!(out.status, 0, "{out}");
+}

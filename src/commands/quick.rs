@@ -146,6 +146,10 @@ struct Target {
     rpcname: String,
     phase: Phase,
     last: ProcessInfo,
+    /// Set while a start sent with a waited group call may not have reached the server yet
+    /// (the polls travel on other connections and can overtake it): until the process is
+    /// seen spawned, a stopped state is the old one, not a failure.
+    unconfirmed_start: Option<i64>,
 }
 
 fn failed(words: &str, status: i32, reason: &str) -> Outcome {
@@ -263,6 +267,7 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
             rpcname: format!("{}:{}", info.group, info.name),
             phase: Phase::Queued,
             last: info.clone(),
+            unconfirmed_start: None,
         })
         .collect();
     let tty = std::io::stdout().is_terminal();
@@ -444,15 +449,16 @@ struct Engine<'a> {
     largest_group: usize,
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
     async fn drive(&mut self, targets: &mut [Target], timeout: Duration) -> Ended {
         let started = Instant::now();
         let deadline = started + timeout;
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
         let mut interval = MIN_POLL;
+        let mut waiting: Vec<GroupWait<'a>> = Vec::new();
         loop {
-            if let Err(e) = self.fire_queued(targets).await {
+            if let Err(e) = self.fire_queued(targets, &mut waiting).await {
                 return Ended::Lost(e);
             }
             if targets.iter().all(|t| matches!(t.phase, Phase::Done(_))) {
@@ -468,6 +474,13 @@ impl Engine<'_> {
             let wake = (now + interval).min(deadline);
             tokio::select! {
                 _ = tokio::time::sleep_until(wake) => {}
+                (call, answer) = next_answer(&mut waiting), if !waiting.is_empty() => {
+                    match answer {
+                        Ok(v) => self.settle_group(targets, call, v),
+                        Err(e) => return Ended::Lost(e),
+                    }
+                    continue;
+                }
                 _ = &mut interrupt => return Ended::Interrupted,
             }
             let asked = Instant::now();
@@ -504,7 +517,7 @@ impl Engine<'_> {
 
     /// Fires every call that may go now: queued targets while the batch has room, and the
     /// start of each restarted process that has just stopped.
-    async fn fire_queued(&mut self, targets: &mut [Target]) -> Result<(), RpcError> {
+    async fn fire_queued(&mut self, targets: &mut [Target], waiting: &mut Vec<GroupWait<'a>>) -> Result<(), RpcError> {
         loop {
             let room = self.batch.saturating_sub(Self::in_flight(targets));
             let mut calls: Vec<(usize, &'static str)> = Vec::new();
@@ -526,7 +539,32 @@ impl Engine<'_> {
             if calls.is_empty() {
                 return Ok(());
             }
-            let plan = self.plan(targets, &calls);
+            let (waited, plan) = self.plan(targets, &calls);
+            for call in waited {
+                let Call::Group { group, method, members } = call else { continue };
+                for &i in &members {
+                    let t = &mut targets[i];
+                    if method.ends_with("stopProcess") {
+                        t.phase = Phase::Stopping;
+                    } else {
+                        t.phase = Phase::Starting { spawned_at: None };
+                        t.unconfirmed_start = Some(t.last.start);
+                    }
+                }
+                let sv = self.sv;
+                let patience = SPAWN_ALLOWANCE * u32::try_from(members.len()).unwrap_or(u32::MAX);
+                let call = Call::Group { group: group.clone(), method, members };
+                waiting.push(Box::pin(async move {
+                    let answer = sv
+                        .transport
+                        .call_patiently(&format!("{method}Group"), &[Value::from(group.as_str()), Value::Bool(true)], patience)
+                        .await;
+                    (call, answer)
+                }));
+            }
+            if plan.is_empty() {
+                return Ok(());
+            }
             let requests: Vec<(String, Vec<Value>)> = plan.iter().map(|c| c.request(targets)).collect();
             let answers = self.fire(&requests).await?;
             let mut results: Vec<(usize, &'static str, Result<Value, Fault>)> = Vec::new();
@@ -561,23 +599,68 @@ impl Engine<'_> {
     /// Turns the calls due into requests: one group call for each group whose every process
     /// is due for the same call (not on old servers, which serialise group calls), and one
     /// call per process for the rest.
-    fn plan(&self, targets: &[Target], calls: &[(usize, &'static str)]) -> Vec<Call> {
+    ///
+    /// A group call whose every process will really be acted on (none already in the state
+    /// asked for) is sent on its own with `wait=true`, and answered by supervisord the moment
+    /// the last process got there; the polls meanwhile only report progress and failures, so
+    /// they can be sparse at large N without delaying the end. Those calls come first in the
+    /// returned pair.
+    fn plan(&self, targets: &[Target], calls: &[(usize, &'static str)]) -> (Vec<Call>, Vec<Call>) {
         let mut per_group: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, method) in calls {
             per_group.entry((targets[*i].last.group.as_str(), method)).or_default().push(*i);
         }
+        let mut waited = Vec::new();
         let mut plan = Vec::new();
         let mut grouped = vec![false; targets.len()];
         if !self.old_server {
-            for ((group, method), members) in &per_group {
-                if members.len() > 1 && self.group_sizes.get(*group) == Some(&members.len()) {
+            let mut groups: Vec<_> = per_group.into_iter().collect();
+            groups.sort();
+            for ((group, method), members) in groups {
+                if members.len() > 1 && self.group_sizes.get(group) == Some(&members.len()) {
                     members.iter().for_each(|i| grouped[*i] = true);
-                    plan.push(Call::Group { group: (*group).to_owned(), method, members: members.clone() });
+                    let acts_on_all = members.iter().all(|i| {
+                        let s = targets[*i].last.state;
+                        if method.ends_with("stopProcess") { is_running_state(s) } else { !is_running_state(s) && s != state::STOPPING }
+                    });
+                    let call = Call::Group { group: group.to_owned(), method, members };
+                    if acts_on_all { waited.push(call) } else { plan.push(call) }
                 }
             }
         }
         plan.extend(calls.iter().filter(|(i, _)| !grouped[*i]).map(|(i, m)| Call::One { index: *i, method: m }));
-        plan
+        (waited, plan)
+    }
+
+    /// The answer to a group call with `wait=true`: each process's final word, for those the
+    /// polls have not settled already.
+    fn settle_group(&mut self, targets: &mut [Target], call: Call, answer: Value) {
+        let mut results = Vec::new();
+        call.spread(targets, Ok(answer), &mut results);
+        for (i, method, result) in results {
+            let t = &mut targets[i];
+            let stopping = method.ends_with("stopProcess");
+            let pending = if stopping { t.phase == Phase::Stopping } else { matches!(t.phase, Phase::Starting { .. }) };
+            if !pending {
+                continue;
+            }
+            t.phase = match (stopping, result) {
+                (false, Ok(_)) => Phase::Done(Outcome::Started),
+                (true, Ok(_)) if self.verb == Verb::Restart => {
+                    t.last.state = state::STOPPED;
+                    Phase::Queued
+                }
+                (true, Ok(_)) => Phase::Done(Outcome::Stopped),
+                (false, Err(f)) => Phase::Done(start_fault(&f)),
+                (true, Err(f)) => match (self.verb, stop_fault(&f)) {
+                    (Verb::Restart, Outcome::NotRunning) => {
+                        t.last.state = state::STOPPED;
+                        Phase::Queued
+                    }
+                    (_, o) => Phase::Done(o),
+                },
+            };
+        }
     }
 
     /// One request with every call (`system.multicall`), or, against servers that serialise
@@ -628,6 +711,12 @@ impl Engine<'_> {
             };
             t.last = info.clone();
             let s = info.state;
+            if let Some(before) = t.unconfirmed_start {
+                if info.start == before && state::is_stopped(s) {
+                    continue;
+                }
+                t.unconfirmed_start = None;
+            }
             t.phase = match std::mem::replace(&mut t.phase, Phase::Queued) {
                 Phase::Stopping if state::is_stopped(s) => match self.verb {
                     Verb::Restart => Phase::Queued,
@@ -652,6 +741,23 @@ impl Engine<'_> {
             }
         }
     }
+}
+
+/// A group call with `wait=true` under way, and what it answers.
+type GroupWait<'a> = Pin<Box<dyn Future<Output = (Call, Result<Value, RpcError>)> + 'a>>;
+
+/// The first of the calls under way to be answered (removed from the list).
+async fn next_answer<'a>(waiting: &mut Vec<GroupWait<'a>>) -> (Call, Result<Value, RpcError>) {
+    std::future::poll_fn(|cx| {
+        for i in 0..waiting.len() {
+            if let Poll::Ready(out) = waiting[i].as_mut().poll(cx) {
+                drop(waiting.swap_remove(i));
+                return Poll::Ready(out);
+            }
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// One call to fire: for one process, or for a whole group.
