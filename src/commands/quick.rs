@@ -208,9 +208,13 @@ const MAX_POLL: Duration = Duration::from_millis(1000);
 async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     let began = Instant::now();
     // The three questions every quick verb starts with go out at once, on three connections.
-    let (up, infos, version) = tokio::join!(
+    let asked = Instant::now();
+    let (up, (infos, poll_cost), version) = tokio::join!(
         ctl.sv.get_version(),
-        ctl.sv.get_all_process_info(),
+        async {
+            let infos = ctl.sv.get_all_process_info().await;
+            (infos, asked.elapsed())
+        },
         ctl.sv.get_supervisor_version()
     );
     if !ctl.upcheck_with(up)? {
@@ -279,6 +283,7 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         progress: tty,
         largest_group: group_sizes.values().copied().max().unwrap_or(1),
         group_sizes,
+        poll_cost,
     };
     let ended = engine.drive(&mut targets, opts.timeout).await;
     if tty {
@@ -447,6 +452,8 @@ struct Engine<'a> {
     /// call gets one group call instead (cheaper for the server than one call per process).
     group_sizes: HashMap<String, usize>,
     largest_group: usize,
+    /// What one `getAllProcessInfo` costs the server, as first measured on an idle server.
+    poll_cost: Duration,
 }
 
 impl<'a> Engine<'a> {
@@ -455,7 +462,10 @@ impl<'a> Engine<'a> {
         let deadline = started + timeout;
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
-        let mut interval = MIN_POLL;
+        let mut interval = (self.poll_cost * 3).clamp(MIN_POLL, MAX_POLL);
+        // The cheapest of the recent polls: one that waited behind a burst of spawning says
+        // how busy the server was, not what the poll costs.
+        let mut recent: std::collections::VecDeque<Duration> = std::collections::VecDeque::from([self.poll_cost]);
         let mut waiting: Vec<GroupWait<'a>> = Vec::new();
         loop {
             if let Err(e) = self.fire_queued(targets, &mut waiting).await {
@@ -494,7 +504,12 @@ impl<'a> Engine<'a> {
             };
             // A poll of N processes costs the server time in proportion to N; keep polls to a
             // small share of its time.
-            interval = (asked.elapsed() * 3).clamp(MIN_POLL, MAX_POLL);
+            recent.push_back(asked.elapsed());
+            if recent.len() > 5 {
+                recent.pop_front();
+            }
+            let cost = recent.iter().min().copied().unwrap_or(MIN_POLL);
+            interval = (cost * 3).clamp(MIN_POLL, MAX_POLL);
             self.observe(targets, &infos);
             if std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some() {
                 let n = |f: fn(&Phase) -> bool| targets.iter().filter(|t| f(&t.phase)).count();
