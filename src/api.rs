@@ -72,7 +72,11 @@ impl ProcessInfo {
 }
 
 pub fn make_namespec(group: &str, name: &str) -> String {
-    if group == name { name.to_owned() } else { format!("{group}:{name}") }
+    if group == name {
+        name.to_owned()
+    } else {
+        format!("{group}:{name}")
+    }
 }
 
 /// `split_namespec`: `g:p` → (g, Some(p)); `g:` / `g:*` → (g, None); `p` → (p, Some(p)).
@@ -117,7 +121,10 @@ pub struct ConfigInfo {
 fn req_str(v: &Value, key: &str) -> Result<String, RpcError> {
     match v.get(key) {
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(RpcError::malformed(format!("'{key}' is a {}, not a string", other.type_name()))),
+        Some(other) => Err(RpcError::malformed(format!(
+            "'{key}' is a {}, not a string",
+            other.type_name()
+        ))),
         None => Err(RpcError::malformed(format!("response has no '{key}'"))),
     }
 }
@@ -125,7 +132,10 @@ fn req_str(v: &Value, key: &str) -> Result<String, RpcError> {
 fn req_int(v: &Value, key: &str) -> Result<i64, RpcError> {
     match v.get(key) {
         Some(Value::Int(i)) => Ok(*i),
-        Some(other) => Err(RpcError::malformed(format!("'{key}' is a {}, not an int", other.type_name()))),
+        Some(other) => Err(RpcError::malformed(format!(
+            "'{key}' is a {}, not an int",
+            other.type_name()
+        ))),
         None => Err(RpcError::malformed(format!("response has no '{key}'"))),
     }
 }
@@ -154,19 +164,28 @@ fn py_str(v: Option<&Value>) -> String {
 fn expect_str(v: Value) -> Result<String, RpcError> {
     match v {
         Value::String(s) => Ok(s),
-        other => Err(RpcError::malformed(format!("expected a string, got a {}", other.type_name()))),
+        other => Err(RpcError::malformed(format!(
+            "expected a string, got a {}",
+            other.type_name()
+        ))),
     }
 }
 
 fn expect_array(v: Value) -> Result<Vec<Value>, RpcError> {
     match v {
         Value::Array(a) => Ok(a),
-        other => Err(RpcError::malformed(format!("expected an array, got a {}", other.type_name()))),
+        other => Err(RpcError::malformed(format!(
+            "expected an array, got a {}",
+            other.type_name()
+        ))),
     }
 }
 
 pub fn results_from(v: Value) -> Result<Vec<CallResult>, RpcError> {
-    expect_array(v)?.iter().map(CallResult::from_value).collect()
+    expect_array(v)?
+        .iter()
+        .map(CallResult::from_value)
+        .collect()
 }
 
 /// A supervisord reached through one transport.
@@ -184,7 +203,9 @@ impl Supervisor {
     }
 
     async fn sv(&self, method: &str, params: &[Value]) -> Result<Value, RpcError> {
-        self.transport.call(&format!("supervisor.{method}"), params).await
+        self.transport
+            .call(&format!("supervisor.{method}"), params)
+            .await
     }
 
     pub async fn get_version(&self) -> Result<Value, RpcError> {
@@ -206,7 +227,10 @@ impl Supervisor {
 
     pub async fn get_all_process_info(&self) -> Result<Vec<ProcessInfo>, RpcError> {
         let v = self.sv("getAllProcessInfo", &[]).await?;
-        expect_array(v)?.iter().map(ProcessInfo::from_value).collect()
+        expect_array(v)?
+            .iter()
+            .map(ProcessInfo::from_value)
+            .collect()
     }
 
     pub async fn get_process_info(&self, name: &str) -> Result<ProcessInfo, RpcError> {
@@ -240,7 +264,8 @@ impl Supervisor {
         &self,
         calls: &[(String, Vec<Value>)],
     ) -> Result<Vec<Result<Value, crate::xmlrpc::Fault>>, RpcError> {
-        self.multicall_patiently(calls, std::time::Duration::ZERO).await
+        self.multicall_patiently(calls, std::time::Duration::ZERO)
+            .await
     }
 
     /// `multicall` for calls the server needs a while for (see `Transport::call_patiently`).
@@ -260,7 +285,10 @@ impl Supervisor {
                 })
                 .collect(),
         );
-        let v = self.transport.call_patiently("system.multicall", &[arg], patience).await?;
+        let v = self
+            .transport
+            .call_patiently("system.multicall", &[arg], patience)
+            .await?;
         let items = expect_array(v)?;
         if items.len() != calls.len() {
             return Err(RpcError::malformed(format!(
@@ -273,7 +301,9 @@ impl Supervisor {
         Ok(items
             .into_iter()
             .map(|item| {
-                if let (Some(Value::Int(code)), Some(Value::String(string))) = (item.get("faultCode"), item.get("faultString")) {
+                if let (Some(Value::Int(code)), Some(Value::String(string))) =
+                    (item.get("faultCode"), item.get("faultString"))
+                {
                     Err(crate::xmlrpc::Fault::new(*code, string.clone()))
                 } else {
                     Ok(item)
@@ -290,12 +320,26 @@ impl Supervisor {
         self.sv("stopProcess", &[name.into(), wait.into()]).await
     }
 
-    pub async fn start_process_group(&self, name: &str, wait: bool) -> Result<Vec<CallResult>, RpcError> {
-        results_from(self.sv("startProcessGroup", &[name.into(), wait.into()]).await?)
+    pub async fn start_process_group(
+        &self,
+        name: &str,
+        wait: bool,
+    ) -> Result<Vec<CallResult>, RpcError> {
+        results_from(
+            self.sv("startProcessGroup", &[name.into(), wait.into()])
+                .await?,
+        )
     }
 
-    pub async fn stop_process_group(&self, name: &str, wait: bool) -> Result<Vec<CallResult>, RpcError> {
-        results_from(self.sv("stopProcessGroup", &[name.into(), wait.into()]).await?)
+    pub async fn stop_process_group(
+        &self,
+        name: &str,
+        wait: bool,
+    ) -> Result<Vec<CallResult>, RpcError> {
+        results_from(
+            self.sv("stopProcessGroup", &[name.into(), wait.into()])
+                .await?,
+        )
     }
 
     pub async fn start_all_processes(&self, wait: bool) -> Result<Vec<CallResult>, RpcError> {

@@ -24,7 +24,11 @@ pub fn matches(pattern: &str, info: &ProcessInfo) -> bool {
     let (group, process) = split_namespec(pattern);
     // `group:` and `group:*` name the whole group, even when the group name itself is a glob.
     if process.is_none() {
-        return if is_glob(group) { WildMatch::new(group).matches(&info.group) } else { info.group == group };
+        return if is_glob(group) {
+            WildMatch::new(group).matches(&info.group)
+        } else {
+            info.group == group
+        };
     }
     if is_glob(pattern) {
         return WildMatch::new(pattern).matches(&info.namespec())
@@ -35,7 +39,10 @@ pub fn matches(pattern: &str, info: &ProcessInfo) -> bool {
 
 /// The union of every pattern's matches, each process once, in `status` order (the order of
 /// `infos`). Every pattern that matches nothing is an error.
-pub fn resolve<'a>(patterns: &[&str], infos: &'a [ProcessInfo]) -> Result<Vec<&'a ProcessInfo>, Vec<NoMatch>> {
+pub fn resolve<'a>(
+    patterns: &[&str],
+    infos: &'a [ProcessInfo],
+) -> Result<Vec<&'a ProcessInfo>, Vec<NoMatch>> {
     let mut selected = vec![false; infos.len()];
     let mut errors = Vec::new();
     for pattern in patterns {
@@ -55,13 +62,21 @@ pub fn resolve<'a>(patterns: &[&str], infos: &'a [ProcessInfo]) -> Result<Vec<&'
             } else {
                 format!("{pattern}: ERROR (no such process)")
             };
-            errors.push(NoMatch { pattern: pattern.to_string(), message });
+            errors.push(NoMatch {
+                pattern: pattern.to_string(),
+                message,
+            });
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(infos.iter().zip(selected).filter(|(_, s)| *s).map(|(i, _)| i).collect())
+    Ok(infos
+        .iter()
+        .zip(selected)
+        .filter(|(_, s)| *s)
+        .map(|(i, _)| i)
+        .collect())
 }
 
 #[cfg(test)]
@@ -92,29 +107,64 @@ mod tests {
 
     #[test]
     fn every_pattern_form() {
-        let infos =
-            vec![info("app", "app_00"), info("app", "app_01"), info("app", "app_10"), info("web", "web"), info("workers", "w1")];
+        let infos = vec![
+            info("app", "app_00"),
+            info("app", "app_01"),
+            info("app", "app_10"),
+            info("web", "web"),
+            info("workers", "w1"),
+        ];
         assert_eq!(names(&["web"], &infos).unwrap(), ["web"]);
         assert_eq!(names(&["web:web"], &infos).unwrap(), ["web"]);
         assert_eq!(names(&["app:app_01"], &infos).unwrap(), ["app:app_01"]);
-        assert_eq!(names(&["app:"], &infos).unwrap(), ["app:app_00", "app:app_01", "app:app_10"]);
-        assert_eq!(names(&["app:*"], &infos).unwrap(), ["app:app_00", "app:app_01", "app:app_10"]);
+        assert_eq!(
+            names(&["app:"], &infos).unwrap(),
+            ["app:app_00", "app:app_01", "app:app_10"]
+        );
+        assert_eq!(
+            names(&["app:*"], &infos).unwrap(),
+            ["app:app_00", "app:app_01", "app:app_10"]
+        );
         assert_eq!(names(&["all"], &infos).unwrap().len(), 5);
         assert_eq!(names(&["*"], &infos).unwrap().len(), 5);
-        assert_eq!(names(&["app:app_0?"], &infos).unwrap(), ["app:app_00", "app:app_01"]);
-        assert_eq!(names(&["ap*"], &infos).unwrap(), ["app:app_00", "app:app_01", "app:app_10"]);
+        assert_eq!(
+            names(&["app:app_0?"], &infos).unwrap(),
+            ["app:app_00", "app:app_01"]
+        );
+        assert_eq!(
+            names(&["ap*"], &infos).unwrap(),
+            ["app:app_00", "app:app_01", "app:app_10"]
+        );
         assert_eq!(names(&["*w*"], &infos).unwrap(), ["web", "workers:w1"]);
         // The union, each once, in status order.
-        assert_eq!(names(&["web", "app:app_01", "app:app_0?", "web"], &infos).unwrap(), ["app:app_00", "app:app_01", "web"]);
+        assert_eq!(
+            names(&["web", "app:app_01", "app:app_0?", "web"], &infos).unwrap(),
+            ["app:app_00", "app:app_01", "web"]
+        );
     }
 
     #[test]
     fn a_pattern_that_matches_nothing_is_named() {
         let infos = vec![info("app", "app_00"), info("web", "web")];
-        assert_eq!(names(&["nosuch"], &infos).unwrap_err(), ["nosuch: ERROR (no such process)"]);
-        assert_eq!(names(&["nosuch:"], &infos).unwrap_err(), ["nosuch: ERROR (no such group)"]);
-        assert_eq!(names(&["app_00"], &infos).unwrap_err(), ["app_00: ERROR (no such process)"]);
-        assert_eq!(names(&["web", "x*"], &infos).unwrap_err(), ["x*: ERROR (no process matches)"]);
-        assert_eq!(names(&["app:nope"], &infos).unwrap_err(), ["app:nope: ERROR (no such process)"]);
+        assert_eq!(
+            names(&["nosuch"], &infos).unwrap_err(),
+            ["nosuch: ERROR (no such process)"]
+        );
+        assert_eq!(
+            names(&["nosuch:"], &infos).unwrap_err(),
+            ["nosuch: ERROR (no such group)"]
+        );
+        assert_eq!(
+            names(&["app_00"], &infos).unwrap_err(),
+            ["app_00: ERROR (no such process)"]
+        );
+        assert_eq!(
+            names(&["web", "x*"], &infos).unwrap_err(),
+            ["x*: ERROR (no process matches)"]
+        );
+        assert_eq!(
+            names(&["app:nope"], &infos).unwrap_err(),
+            ["app:nope: ERROR (no such process)"]
+        );
     }
 }

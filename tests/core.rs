@@ -102,14 +102,22 @@ fn read_only_commands_match_stock_over_the_unix_socket() {
 
 #[test]
 fn read_only_commands_match_stock_over_tcp_with_a_password() {
-    let sv = Supervisord::builder().programs(PROGRAMS).tcp().credentials("alice", "s3cret").ctl_over_tcp().start();
+    let sv = Supervisord::builder()
+        .programs(PROGRAMS)
+        .tcp()
+        .credentials("alice", "s3cret")
+        .ctl_over_tcp()
+        .start();
     // Credentials from [supervisorctl].
     compare_all(&sv, &[]);
     // Credentials from the command line.
     let url = sv.tcp_url();
     compare_all(&sv, &["-s", &url, "-u", "alice", "-p", "s3cret"]);
     // Half-given on the line: the rest comes from [supervisorctl], as in stock.
-    for opts in [vec!["-s", url.as_str(), "-u", "alice"], vec!["-s", url.as_str(), "-p", "s3cret"]] {
+    for opts in [
+        vec!["-s", url.as_str(), "-u", "alice"],
+        vec!["-s", url.as_str(), "-p", "s3cret"],
+    ] {
         for line in ["status", "pid", "avail", "version"] {
             assert_same_with(&sv, &opts, &[line], None, &Mask::new().bare_numbers());
         }
@@ -119,11 +127,23 @@ fn read_only_commands_match_stock_over_tcp_with_a_password() {
         let opts = ["-s", url.as_str(), "-u", "alice", "-p", "wrong"];
         let (_, ours) = assert_same_with(&sv, &opts, &[line], None, &Mask::new());
         assert_eq!(ours.status, 1, "{ours}");
-        assert!(ours.stdout.starts_with("Server requires authentication\n"), "{ours}");
-        assert!(!ours.stdout.contains("wrong"), "the password was printed: {ours}");
+        assert!(
+            ours.stdout.starts_with("Server requires authentication\n"),
+            "{ours}"
+        );
+        assert!(
+            !ours.stdout.contains("wrong"),
+            "the password was printed: {ours}"
+        );
     }
     // No credentials at all.
-    let bare = Supervisord::builder().programs(PROGRAMS).tcp().credentials("alice", "s3cret").ctl_over_tcp().ctl_credentials(false).start();
+    let bare = Supervisord::builder()
+        .programs(PROGRAMS)
+        .tcp()
+        .credentials("alice", "s3cret")
+        .ctl_over_tcp()
+        .ctl_credentials(false)
+        .start();
     for line in ["status", "pid", "avail", "version"] {
         let (_, ours) = assert_same_with(&bare, &[], &[line], None, &Mask::new());
         assert_eq!(ours.status, 1, "{ours}");
@@ -134,10 +154,15 @@ fn read_only_commands_match_stock_over_tcp_with_a_password() {
 fn read_only_commands_match_stock_on_supervisor_3_1_3() {
     // The server is 3.1.3; the client to match is stock 4.3.0's (3.1.3's own client has
     // other exit statuses).
-    let sv = Supervisord::builder().version(Version::V31).programs(PROGRAMS).start();
+    let sv = Supervisord::builder()
+        .version(Version::V31)
+        .programs(PROGRAMS)
+        .start();
     for line in LINES {
         let args: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
-        let stock = Invocation::stock(Version::V43).conf(Some(sv.conf_path())).args(&args);
+        let stock = Invocation::stock(Version::V43)
+            .conf(Some(sv.conf_path()))
+            .args(&args);
         let ours = Invocation::ours().conf(Some(sv.conf_path())).args(&args);
         assert_same_runs(stock, ours, &Mask::new().bare_numbers());
     }
@@ -176,11 +201,19 @@ fn a_socket_the_user_may_not_open_is_reported_like_stock() {
     // an unprivileged user for both clients when running as root.
     let sock = sv.dir().join("denied.sock");
     let _listener = std::os::unix::net::UnixListener::bind(&sock).expect("bind");
-    std::fs::set_permissions(sv.dir(), std::os::unix::fs::PermissionsExt::from_mode(0o711)).expect("chmod dir");
-    std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o000)).expect("chmod sock");
+    std::fs::set_permissions(
+        sv.dir(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o711),
+    )
+    .expect("chmod dir");
+    std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o000))
+        .expect("chmod sock");
     let url = format!("unix://{}", sock.display());
     let is_root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false);
     if is_root {
         // setpriv is in util-linux, present on every Debian.
@@ -197,14 +230,20 @@ fn a_socket_the_user_may_not_open_is_reported_like_stock() {
                 .current_dir("/")
                 .output()
                 .expect("setpriv");
-            (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code())
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                out.status.code(),
+            )
         };
         let (stock, stock_status) = run("stock");
         let (ours, our_status) = run("ours");
         let norm = |s: &str| support::normalize(s, &Mask::new());
         assert_eq!(norm(&ours), norm(&stock));
         assert_eq!(our_status, stock_status);
-        assert!(ours.starts_with("error: <class 'PermissionError'>, [Errno 13] Permission denied"), "{ours}");
+        assert!(
+            ours.starts_with("error: <class 'PermissionError'>, [Errno 13] Permission denied"),
+            "{ours}"
+        );
     } else {
         assert_same_with(&sv, &["-s", &url], &["status"], None, &Mask::new());
     }

@@ -68,11 +68,18 @@ fn lines(s: &str) -> Vec<&str> {
 }
 
 fn states(sv: &Supervisord) -> Vec<(String, String)> {
-    sv.processes().into_iter().map(|p| (p.full_name(), p.statename)).collect()
+    sv.processes()
+        .into_iter()
+        .map(|p| (p.full_name(), p.statename))
+        .collect()
 }
 
 fn state_of(sv: &Supervisord, name: &str) -> String {
-    states(sv).into_iter().find(|(n, _)| n == name).map(|(_, s)| s).unwrap_or_default()
+    states(sv)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, s)| s)
+        .unwrap_or_default()
 }
 
 #[test]
@@ -82,7 +89,14 @@ fn quickstart_waits_for_running_and_reports_in_status_order() {
     assert_eq!(out.status, 0, "{out}");
     assert_eq!(
         lines(&out.stdout),
-        ["app:app_00: started", "app:app_01: started", "app:app_02: started", "app:app_03: started", "app:app_04: started", "app:app_05: started"],
+        [
+            "app:app_00: started",
+            "app:app_01: started",
+            "app:app_02: started",
+            "app:app_03: started",
+            "app:app_04: started",
+            "app:app_05: started"
+        ],
         "{out}"
     );
     assert_eq!(out.stderr, "", "{out}");
@@ -95,7 +109,13 @@ fn quickstart_waits_for_running_and_reports_in_status_order() {
     // Already running: stock's words, and not a failure.
     let out = sv.ours(&["quickstart", "app:app_01", "web"]);
     assert_eq!(out.status, 0, "{out}");
-    assert_eq!(lines(&out.stdout), ["app:app_01: ERROR (already started)", "web: ERROR (already started)"]);
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_01: ERROR (already started)",
+            "web: ERROR (already started)"
+        ]
+    );
 }
 
 #[test]
@@ -105,18 +125,61 @@ fn every_pattern_form_selects_the_union_once() {
         (&["workers:w1"], &["workers:w1"]),
         (&["workers:"], &["workers:w1", "workers:w2"]),
         (&["workers:*"], &["workers:w1", "workers:w2"]),
-        (&["app:app_0?"], &["app:app_00", "app:app_01", "app:app_02", "app:app_03", "app:app_04", "app:app_05"]),
+        (
+            &["app:app_0?"],
+            &[
+                "app:app_00",
+                "app:app_01",
+                "app:app_02",
+                "app:app_03",
+                "app:app_04",
+                "app:app_05",
+            ],
+        ),
         (&["*w?"], &["workers:w1", "workers:w2"]),
-        (&["web", "web:web", "w*:w2", "workers:w2"], &["web", "workers:w2"]),
-        (&["all"], &["app:app_00", "app:app_01", "app:app_02", "app:app_03", "app:app_04", "app:app_05", "web", "workers:w1", "workers:w2"]),
-        (&["*"], &["app:app_00", "app:app_01", "app:app_02", "app:app_03", "app:app_04", "app:app_05", "web", "workers:w1", "workers:w2"]),
+        (
+            &["web", "web:web", "w*:w2", "workers:w2"],
+            &["web", "workers:w2"],
+        ),
+        (
+            &["all"],
+            &[
+                "app:app_00",
+                "app:app_01",
+                "app:app_02",
+                "app:app_03",
+                "app:app_04",
+                "app:app_05",
+                "web",
+                "workers:w1",
+                "workers:w2",
+            ],
+        ),
+        (
+            &["*"],
+            &[
+                "app:app_00",
+                "app:app_01",
+                "app:app_02",
+                "app:app_03",
+                "app:app_04",
+                "app:app_05",
+                "web",
+                "workers:w1",
+                "workers:w2",
+            ],
+        ),
     ];
     for (patterns, want) in cases {
         let mut args = vec!["quickstop"];
         args.extend_from_slice(patterns);
         let out = sv.ours(&args);
         assert_eq!(out.status, 0, "{args:?}\n{out}");
-        let got: Vec<&str> = out.stdout.lines().map(|l| l.split(": ").next().unwrap_or("")).collect();
+        let got: Vec<&str> = out
+            .stdout
+            .lines()
+            .map(|l| l.split(": ").next().unwrap_or(""))
+            .collect();
         assert_eq!(&got, want, "{args:?}\n{out}");
         // Put everything back running for the next case.
         let back = sv.ours(&["quickstart", "all"]);
@@ -129,10 +192,22 @@ fn a_pattern_that_matches_nothing_fails_before_anything_happens() {
     let sv = Supervisord::start(POOL);
     let before = states(&sv);
     for (args, message) in [
-        (vec!["quickstart", "app:app_00", "nosuch"], "nosuch: ERROR (no such process)"),
-        (vec!["quickstop", "web", "nogroup:"], "nogroup: ERROR (no such group)"),
-        (vec!["quickrestart", "web", "zz*"], "zz*: ERROR (no process matches)"),
-        (vec!["quickstart", "app_00"], "app_00: ERROR (no such process)"),
+        (
+            vec!["quickstart", "app:app_00", "nosuch"],
+            "nosuch: ERROR (no such process)",
+        ),
+        (
+            vec!["quickstop", "web", "nogroup:"],
+            "nogroup: ERROR (no such group)",
+        ),
+        (
+            vec!["quickrestart", "web", "zz*"],
+            "zz*: ERROR (no process matches)",
+        ),
+        (
+            vec!["quickstart", "app_00"],
+            "app_00: ERROR (no such process)",
+        ),
     ] {
         let out = sv.ours(&args);
         assert_eq!(out.status, 1, "{args:?}\n{out}");
@@ -141,10 +216,18 @@ fn a_pattern_that_matches_nothing_fails_before_anything_happens() {
     }
     let out = sv.ours(&["quickstart"]);
     assert_eq!(out.status, 2, "{out}");
-    assert!(out.stdout.starts_with("Error: quickstart requires a process name\n"), "{out}");
+    assert!(
+        out.stdout
+            .starts_with("Error: quickstart requires a process name\n"),
+        "{out}"
+    );
     let out = sv.ours(&["quickstop", "--batch", "x", "web"]);
     assert_eq!(out.status, 2, "{out}");
-    assert!(out.stdout.starts_with("Error: --batch takes a whole number"), "{out}");
+    assert!(
+        out.stdout
+            .starts_with("Error: --batch takes a whole number"),
+        "{out}"
+    );
     assert_eq!(state_of(&sv, "web"), "RUNNING");
 }
 
@@ -154,16 +237,31 @@ fn failures_are_reported_with_stock_words_and_statuses() {
     // Exits at once: reported at the first BACKOFF, long before the timeout.
     let started = Instant::now();
     let out = sv.ours(&["quickstart", "--timeout", "50", "crash", "ok"]);
-    assert_eq!(lines(&out.stdout), ["crash: ERROR (spawn error)", "ok: started"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        ["crash: ERROR (spawn error)", "ok: started"],
+        "{out}"
+    );
     assert_eq!(out.status, 7, "{out}");
-    assert!(started.elapsed() < Duration::from_secs(40), "waited for the timeout: {out}");
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "waited for the timeout: {out}"
+    );
     // A command that does not exist.
     let out = sv.ours(&["quickstart", "nofile"]);
-    assert_eq!(lines(&out.stdout), ["nofile: ERROR (no such file)"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        ["nofile: ERROR (no such file)"],
+        "{out}"
+    );
     assert_eq!(out.status, 1, "{out}");
     // Not running: stock's words, not a failure.
     let out = sv.ours(&["quickstop", "slow", "nofile"]);
-    assert_eq!(lines(&out.stdout), ["nofile: ERROR (not running)", "slow: ERROR (not running)"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        ["nofile: ERROR (not running)", "slow: ERROR (not running)"],
+        "{out}"
+    );
     assert_eq!(out.status, 0, "{out}");
     // Ignores SIGTERM: stopped once supervisord has killed it after stopwaitsecs.
     sv.ours(&["quickstart", "stubborn"]).expect_status(0);
@@ -176,7 +274,11 @@ fn failures_are_reported_with_stock_words_and_statuses() {
 fn the_timeout_reports_where_each_target_stands() {
     let sv = Supervisord::start(FAILING);
     let out = sv.ours(&["quickstart", "--timeout", "1.5", "slow", "ok"]);
-    assert_eq!(lines(&out.stdout), ["ok: started", "slow: ERROR (timed out, STARTING)"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        ["ok: started", "slow: ERROR (timed out, STARTING)"],
+        "{out}"
+    );
     assert_eq!(out.status, 1, "{out}");
     // supervisord goes on with what was asked; nothing was left half-done.
     assert_eq!(state_of(&sv, "slow"), "STARTING");
@@ -200,10 +302,19 @@ fn batch_limits_how_many_are_in_flight() {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let procs = sv.processes();
-        let starting: Vec<_> = procs.iter().filter(|p| p.statename == "STARTING").map(|p| p.full_name()).collect();
+        let starting: Vec<_> = procs
+            .iter()
+            .filter(|p| p.statename == "STARTING")
+            .map(|p| p.full_name())
+            .collect();
         most = most.max(starting.len());
         seen_starting.extend(starting);
-        if procs.iter().filter(|p| p.group == "app").all(|p| p.statename == "RUNNING") || Instant::now() > deadline {
+        if procs
+            .iter()
+            .filter(|p| p.group == "app")
+            .all(|p| p.statename == "RUNNING")
+            || Instant::now() > deadline
+        {
             break;
         }
         thread::sleep(Duration::from_millis(30));
@@ -211,22 +322,46 @@ fn batch_limits_how_many_are_in_flight() {
     let out = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert_eq!(stdout.lines().filter(|l| l.ends_with(": started")).count(), 6, "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.ends_with(": started")).count(),
+        6,
+        "{stdout}"
+    );
     assert!(most <= 2, "{most} in flight at once");
-    assert!(seen_starting.len() >= 3, "did not see the rounds: {seen_starting:?}");
+    assert!(
+        seen_starting.len() >= 3,
+        "did not see the rounds: {seen_starting:?}"
+    );
 }
 
 #[test]
 fn quickrestart_gives_every_process_a_new_life() {
     let sv = Supervisord::start(POOL);
-    sv.ours(&["quickstart", "app:app_00", "app:app_01", "app:app_02"]).expect_status(0);
-    let before: Vec<_> = sv.processes().into_iter().filter(|p| p.group == "app").map(|p| (p.full_name(), p.pid)).collect();
+    sv.ours(&["quickstart", "app:app_00", "app:app_01", "app:app_02"])
+        .expect_status(0);
+    let before: Vec<_> = sv
+        .processes()
+        .into_iter()
+        .filter(|p| p.group == "app")
+        .map(|p| (p.full_name(), p.pid))
+        .collect();
     let out = sv.ours(&["quickrestart", "app:*"]);
     assert_eq!(out.status, 0, "{out}");
-    assert_eq!(out.stdout.lines().filter(|l| l.ends_with(": started")).count(), 6, "{out}");
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.ends_with(": started"))
+            .count(),
+        6,
+        "{out}"
+    );
     for p in sv.processes().into_iter().filter(|p| p.group == "app") {
         assert_eq!(p.statename, "RUNNING", "{}", p.full_name());
-        let old = before.iter().find(|(n, _)| *n == p.full_name()).map(|(_, pid)| *pid).unwrap_or(0);
+        let old = before
+            .iter()
+            .find(|(n, _)| *n == p.full_name())
+            .map(|(_, pid)| *pid)
+            .unwrap_or(0);
         assert_ne!(p.pid, old, "{} kept its pid", p.full_name());
     }
     // With a batch, a rolling restart still ends with all of them running.
@@ -239,7 +374,16 @@ fn quickrestart_gives_every_process_a_new_life() {
 fn the_output_of_eight_named_starts_matches_stock() {
     let a = Supervisord::start(POOL);
     let b = Supervisord::start(POOL);
-    let names = ["app:app_00", "app:app_01", "app:app_02", "app:app_03", "web", "workers:w1", "app:app_05", "workers:w2"];
+    let names = [
+        "app:app_00",
+        "app:app_01",
+        "app:app_02",
+        "app:app_03",
+        "web",
+        "workers:w1",
+        "app:app_05",
+        "workers:w2",
+    ];
     let mut stock_args = vec!["start"];
     stock_args.extend_from_slice(&names);
     let mut our_args = vec!["quickstart"];
@@ -273,23 +417,51 @@ fn ctrl_c_reports_where_targets_stand_and_exits() {
     let out = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{stdout}");
-    assert_eq!(stdout.lines().collect::<Vec<_>>(), ["ok: started", "slow: ERROR (interrupted, STARTING)"]);
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["ok: started", "slow: ERROR (interrupted, STARTING)"]
+    );
 }
 
 #[test]
 fn quick_verbs_on_supervisor_3_1_3() {
-    let sv = Supervisord::builder().version(Version::V31).programs(POOL).start();
+    let sv = Supervisord::builder()
+        .version(Version::V31)
+        .programs(POOL)
+        .start();
     let out = sv.ours(&["quickstart", "app:"]);
     assert_eq!(out.status, 0, "{out}");
-    assert_eq!(out.stdout.lines().filter(|l| l.ends_with(": started")).count(), 6, "{out}");
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.ends_with(": started"))
+            .count(),
+        6,
+        "{out}"
+    );
     let out = sv.ours(&["quickrestart", "app:app_0[0-1]", "app:app_02"]);
     // wildmatch has no character classes: that pattern names nothing.
     assert_eq!(out.status, 1, "{out}");
     let out = sv.ours(&["quickstop", "all"]);
     assert_eq!(out.status, 0, "{out}");
-    assert_eq!(out.stdout.lines().filter(|l| l.ends_with(": stopped")).count(), 7, "{out}");
-    assert!(out.stdout.ends_with("workers:w1: ERROR (not running)\nworkers:w2: ERROR (not running)\n"), "{out}");
-    assert!(states(&sv).iter().all(|(_, s)| s == "STOPPED"), "{:?}", states(&sv));
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.ends_with(": stopped"))
+            .count(),
+        7,
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .ends_with("workers:w1: ERROR (not running)\nworkers:w2: ERROR (not running)\n"),
+        "{out}"
+    );
+    assert!(
+        states(&sv).iter().all(|(_, s)| s == "STOPPED"),
+        "{:?}",
+        states(&sv)
+    );
 }
 
 #[test]
@@ -320,18 +492,51 @@ stopsignal=KILL
 ",
     );
     let out = sv.ours(&["quickstart", "mixed:"]);
-    assert_eq!(lines(&out.stdout), ["mixed:crash: ERROR (spawn error)", "mixed:good: started"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        ["mixed:crash: ERROR (spawn error)", "mixed:good: started"],
+        "{out}"
+    );
     assert_eq!(out.status, 7, "{out}");
     assert_eq!(state_of(&sv, "mixed:good"), "RUNNING");
     // A whole group started, then stopped: the answers to the group calls.
     let out = sv.ours(&["quickstart", "app:"]);
-    assert_eq!(lines(&out.stdout), ["app:app_00: started", "app:app_01: started", "app:app_02: started"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_00: started",
+            "app:app_01: started",
+            "app:app_02: started"
+        ],
+        "{out}"
+    );
     let out = sv.ours(&["quickstop", "app:*"]);
-    assert_eq!(lines(&out.stdout), ["app:app_00: stopped", "app:app_01: stopped", "app:app_02: stopped"], "{out}");
-    assert!(states(&sv).iter().filter(|(n, _)| n.starts_with("app:")).all(|(_, s)| s == "STOPPED"));
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_00: stopped",
+            "app:app_01: stopped",
+            "app:app_02: stopped"
+        ],
+        "{out}"
+    );
+    assert!(
+        states(&sv)
+            .iter()
+            .filter(|(n, _)| n.starts_with("app:"))
+            .all(|(_, s)| s == "STOPPED")
+    );
     // Half the group already running: each process gets the answer that fits it.
     sv.ours(&["quickstart", "app:app_01"]).expect_status(0);
     let out = sv.ours(&["quickstart", "app:"]);
-    assert_eq!(lines(&out.stdout), ["app:app_00: started", "app:app_01: ERROR (already started)", "app:app_02: started"], "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_00: started",
+            "app:app_01: ERROR (already started)",
+            "app:app_02: started"
+        ],
+        "{out}"
+    );
     assert_eq!(out.status, 0, "{out}");
 }

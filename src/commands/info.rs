@@ -14,7 +14,12 @@ const JSON_FLAG: &str = "--json";
 /// colour, only the state word is painted; its padding stays plain, so columns do not move.
 pub fn format_statuses(infos: &[&ProcessInfo], palette: Palette) -> Vec<String> {
     let specs: Vec<String> = infos.iter().map(|i| i.namespec()).collect();
-    let maxlen = specs.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(30);
+    let maxlen = specs
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(30);
     infos
         .iter()
         .zip(&specs)
@@ -43,7 +48,10 @@ impl Unmatched {
 
 /// The rows `status ARGS` selects, in stock's order (duplicates kept), and the names that
 /// matched nothing.
-pub fn select<'a>(infos: &'a [ProcessInfo], names: &[&str]) -> (Vec<&'a ProcessInfo>, Vec<Unmatched>) {
+pub fn select<'a>(
+    infos: &'a [ProcessInfo],
+    names: &[&str],
+) -> (Vec<&'a ProcessInfo>, Vec<Unmatched>) {
     if names.is_empty() || names.contains(&"all") {
         return (infos.iter().collect(), Vec::new());
     }
@@ -52,11 +60,21 @@ pub fn select<'a>(infos: &'a [ProcessInfo], names: &[&str]) -> (Vec<&'a ProcessI
     for name in names {
         let (group, process) = split_namespec(name);
         let before = rows.len();
-        rows.extend(infos.iter().filter(|i| i.group == group && process.is_none_or(|p| i.name == p)));
+        rows.extend(
+            infos
+                .iter()
+                .filter(|i| i.group == group && process.is_none_or(|p| i.name == p)),
+        );
         if rows.len() == before {
             errors.push(match process {
-                None => Unmatched { shown: group.to_owned(), what: "no such group" },
-                Some(_) => Unmatched { shown: (*name).to_owned(), what: "no such process" },
+                None => Unmatched {
+                    shown: group.to_owned(),
+                    what: "no such group",
+                },
+                Some(_) => Unmatched {
+                    shown: (*name).to_owned(),
+                    what: "no such process",
+                },
             });
         }
     }
@@ -146,7 +164,10 @@ pub async fn do_avail(ctl: &mut Controller, arg: &str) -> CmdResult {
                 let name = make_namespec(&c.group, &c.name);
                 let inuse = if c.inuse { "in use" } else { "avail" };
                 let autostart = if c.autostart { "auto" } else { "manual" };
-                ctl.output(&format!("{name:<32} {inuse:<9} {autostart:<9} {}:{}", c.group_prio, c.process_prio));
+                ctl.output(&format!(
+                    "{name:<32} {inuse:<9} {autostart:<9} {}:{}",
+                    c.group_prio, c.process_prio
+                ));
             }
             Ok(())
         }

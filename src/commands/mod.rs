@@ -65,7 +65,9 @@ impl CmdError {
         match self {
             CmdError::Rpc(e) => e.generic_line(),
             CmdError::Value(m, at) => crate::error::generic_line("ValueError", m, at),
-            CmdError::Eof(at) => crate::error::generic_line("EOFError", "EOF when reading a line", at),
+            CmdError::Eof(at) => {
+                crate::error::generic_line("EOFError", "EOF when reading a line", at)
+            }
         }
     }
 }
@@ -125,7 +127,12 @@ impl Controller {
         if self.stdout_closed {
             return;
         }
-        if self.out.write_all(msg.as_bytes()).and_then(|_| self.out.write_all(b"\n")).is_err() {
+        if self
+            .out
+            .write_all(msg.as_bytes())
+            .and_then(|_| self.out.write_all(b"\n"))
+            .is_err()
+        {
             self.stdout_closed = true;
         }
     }
@@ -135,7 +142,12 @@ impl Controller {
         if self.stdout_closed {
             return;
         }
-        if self.out.write_all(bytes).and_then(|_| self.out.flush()).is_err() {
+        if self
+            .out
+            .write_all(bytes)
+            .and_then(|_| self.out.flush())
+            .is_err()
+        {
             self.stdout_closed = true;
         }
     }
@@ -152,7 +164,10 @@ impl Controller {
         if Some(code) == ignored || code == Success as i64 {
             return;
         }
-        if code == SpawnError as i64 || code == AbnormalTermination as i64 || code == NotRunning as i64 {
+        if code == SpawnError as i64
+            || code == AbnormalTermination as i64
+            || code == NotRunning as i64
+        {
             self.exitstatus = exit::NOT_RUNNING;
         } else {
             self.exitstatus = exit::GENERIC;
@@ -176,7 +191,10 @@ impl Controller {
     }
 
     /// `upcheck` on an answer to `getVersion` already received.
-    pub fn upcheck_with(&mut self, answer: Result<crate::xmlrpc::Value, RpcError>) -> Result<bool, CmdError> {
+    pub fn upcheck_with(
+        &mut self,
+        answer: Result<crate::xmlrpc::Value, RpcError>,
+    ) -> Result<bool, CmdError> {
         match answer {
             Ok(crate::xmlrpc::Value::String(v)) if v == "3.0" => Ok(true),
             Ok(other) => {
@@ -186,7 +204,9 @@ impl Controller {
                 self.exitstatus = exit::NOT_INSTALLED;
                 Ok(false)
             }
-            Err(RpcError::Fault { fault, .. }) if fault.is(crate::xmlrpc::FaultCode::UnknownMethod) => {
+            Err(RpcError::Fault { fault, .. })
+                if fault.is(crate::xmlrpc::FaultCode::UnknownMethod) =>
+            {
                 self.output(
                     "Sorry, supervisord responded but did not recognize the supervisor namespace commands that supervisorctl uses to control it.  Please check that the [rpcinterface:supervisor] section is enabled in the configuration file (see sample.conf).",
                 );
@@ -297,7 +317,9 @@ impl Controller {
     /// A username is known but no password, and someone at a terminal can be asked for it.
     fn wants_password_only(&self) -> bool {
         use std::io::IsTerminal;
-        self.options.username.is_some() && self.options.password.is_none() && std::io::stdin().is_terminal()
+        self.options.username.is_some()
+            && self.options.password.is_none()
+            && std::io::stdin().is_terminal()
     }
 
     async fn execute(&mut self, parsed: &Parsed) -> CmdResult {
@@ -390,7 +412,9 @@ pub fn parseline(line: &str) -> Option<(String, String, String)> {
         Some(rest) => format!("help {rest}"),
         None => line.to_owned(),
     };
-    let i = line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(line.len());
+    let i = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(line.len());
     let cmd = line[..i].to_owned();
     let arg = line[i..].trim().to_owned();
     Some((cmd, arg, line))
@@ -412,7 +436,11 @@ pub fn columnize(list: &[&str], width: usize) -> String {
         let mut colwidths = Vec::new();
         let mut totwidth: isize = -2;
         for col in 0..ncols {
-            let colwidth = (0..nrows).filter_map(|row| list.get(row + nrows * col)).map(|s| len(s)).max().unwrap_or(0);
+            let colwidth = (0..nrows)
+                .filter_map(|row| list.get(row + nrows * col))
+                .map(|s| len(s))
+                .max()
+                .unwrap_or(0);
             colwidths.push(colwidth);
             totwidth += colwidth as isize + 2;
             if totwidth > width as isize {
@@ -427,12 +455,17 @@ pub fn columnize(list: &[&str], width: usize) -> String {
     let (nrows, ncols, colwidths) = layout.unwrap_or((size, 1, vec![0]));
     let mut out = String::new();
     for row in 0..nrows {
-        let mut texts: Vec<&str> = (0..ncols).map(|col| list.get(row + nrows * col).copied().unwrap_or("")).collect();
+        let mut texts: Vec<&str> = (0..ncols)
+            .map(|col| list.get(row + nrows * col).copied().unwrap_or(""))
+            .collect();
         while texts.last() == Some(&"") {
             texts.pop();
         }
-        let cells: Vec<String> =
-            texts.iter().enumerate().map(|(c, t)| format!("{:<w$}", t, w = colwidths.get(c).copied().unwrap_or(0))).collect();
+        let cells: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(c, t)| format!("{:<w$}", t, w = colwidths.get(c).copied().unwrap_or(0)))
+            .collect();
         out.push_str(&cells.join("  "));
         out.push('\n');
     }
@@ -447,7 +480,10 @@ pub fn run() -> i32 {
     // errors and `-h`; do the same.
     if let Some(first) = argv.first_mut() {
         let path = std::env::var("PATH").ok();
-        *first = OsString::from(config::script_path(&first.to_string_lossy(), path.as_deref()));
+        *first = OsString::from(config::script_path(
+            &first.to_string_lossy(),
+            path.as_deref(),
+        ));
     }
     // The hidden entry points of the completion scripts and the generator (`--complete`,
     // `--generate` as the first argument; stock rejects both as unknown options).
@@ -485,7 +521,10 @@ pub fn run() -> i32 {
             return exit::GENERIC;
         }
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -500,7 +539,10 @@ pub fn run() -> i32 {
         rt.block_on(ctl.onecmd(&line));
         ctl.flush();
         if std::env::var_os("SUPERVISOR_QUICK_STATS").is_some() {
-            eprintln!("supervisor-quick: {} HTTP requests", ctl.sv.transport.request_count());
+            eprintln!(
+                "supervisor-quick: {} HTTP requests",
+                ctl.sv.transport.request_count()
+            );
         }
         return ctl.exitstatus;
     }
@@ -515,10 +557,22 @@ mod tests {
 
     #[test]
     fn parses_lines_like_cmd() {
-        assert_eq!(parseline("  status foo  "), Some(("status".into(), "foo".into(), "status foo".into())));
-        assert_eq!(parseline("?start"), Some(("help".into(), "start".into(), "help start".into())));
-        assert_eq!(parseline("start-x"), Some(("start".into(), "-x".into(), "start-x".into())));
-        assert_eq!(parseline("-foo"), Some(("".into(), "-foo".into(), "-foo".into())));
+        assert_eq!(
+            parseline("  status foo  "),
+            Some(("status".into(), "foo".into(), "status foo".into()))
+        );
+        assert_eq!(
+            parseline("?start"),
+            Some(("help".into(), "start".into(), "help start".into()))
+        );
+        assert_eq!(
+            parseline("start-x"),
+            Some(("start".into(), "-x".into(), "start-x".into()))
+        );
+        assert_eq!(
+            parseline("-foo"),
+            Some(("".into(), "-foo".into(), "-foo".into()))
+        );
         assert_eq!(parseline("   "), None);
     }
 

@@ -83,20 +83,27 @@ pub fn parse_opts(arg: &str) -> Result<Opts, String> {
             "--batch" | "--timeout" => {
                 let value = match inline {
                     Some(v) => v,
-                    None => words.next().ok_or_else(|| format!("{key} requires a value"))?,
+                    None => words
+                        .next()
+                        .ok_or_else(|| format!("{key} requires a value"))?,
                 };
                 if key == "--batch" {
-                    opts.batch = value
-                        .parse::<usize>()
-                        .ok()
-                        .filter(|k| *k > 0)
-                        .ok_or_else(|| format!("--batch takes a whole number above 0, not '{value}'"))?;
+                    opts.batch =
+                        value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|k| *k > 0)
+                            .ok_or_else(|| {
+                                format!("--batch takes a whole number above 0, not '{value}'")
+                            })?;
                 } else {
                     let secs = value
                         .parse::<f64>()
                         .ok()
                         .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
-                        .ok_or_else(|| format!("--timeout takes a number of seconds above 0, not '{value}'"))?;
+                        .ok_or_else(|| {
+                            format!("--timeout takes a number of seconds above 0, not '{value}'")
+                        })?;
                     opts.timeout = Duration::from_secs_f64(secs);
                 }
             }
@@ -124,7 +131,9 @@ enum Phase {
     Stopping,
     /// A start was fired; waiting for RUNNING. `spawned_at` is the `start` time first seen,
     /// so that a respawn after a failed attempt is recognised even between two polls.
-    Starting { spawned_at: Option<i64> },
+    Starting {
+        spawned_at: Option<i64>,
+    },
     Done(Outcome),
 }
 
@@ -135,9 +144,16 @@ pub enum Outcome {
     AlreadyStarted,
     NotRunning,
     /// The words inside stock's `ERROR (...)`, the exit status, and supervisord's reason.
-    Failed { words: String, status: i32, reason: String },
+    Failed {
+        words: String,
+        status: i32,
+        reason: String,
+    },
     /// Stock prints a FAILED fault's text verbatim.
-    Verbatim { text: String, status: i32 },
+    Verbatim {
+        text: String,
+        status: i32,
+    },
 }
 
 struct Target {
@@ -153,7 +169,11 @@ struct Target {
 }
 
 fn failed(words: &str, status: i32, reason: &str) -> Outcome {
-    Outcome::Failed { words: words.to_owned(), status, reason: reason.to_owned() }
+    Outcome::Failed {
+        words: words.to_owned(),
+        status,
+        reason: reason.to_owned(),
+    }
 }
 
 /// What a start fault means, in stock `start`'s words.
@@ -161,9 +181,13 @@ fn start_fault(f: &Fault) -> Outcome {
     match f.kind() {
         Some(FaultCode::AlreadyStarted) => Outcome::AlreadyStarted,
         Some(FaultCode::SpawnError) => failed("spawn error", exit::NOT_RUNNING, ""),
-        Some(FaultCode::AbnormalTermination) => failed("abnormal termination", exit::NOT_RUNNING, ""),
+        Some(FaultCode::AbnormalTermination) => {
+            failed("abnormal termination", exit::NOT_RUNNING, "")
+        }
         Some(FaultCode::NoFile) => failed("no such file", exit::GENERIC, &f.string),
-        Some(FaultCode::NotExecutable) => failed("file is not executable", exit::GENERIC, &f.string),
+        Some(FaultCode::NotExecutable) => {
+            failed("file is not executable", exit::GENERIC, &f.string)
+        }
         Some(FaultCode::BadName) => failed("no such process", exit::GENERIC, ""),
         _ => failed(&f.string, exit::GENERIC, ""),
     }
@@ -174,7 +198,10 @@ fn stop_fault(f: &Fault) -> Outcome {
     match f.kind() {
         Some(FaultCode::NotRunning) => Outcome::NotRunning,
         Some(FaultCode::BadName) => failed("no such process", exit::GENERIC, ""),
-        Some(FaultCode::Failed) => Outcome::Verbatim { text: f.string.clone(), status: exit::GENERIC },
+        Some(FaultCode::Failed) => Outcome::Verbatim {
+            text: f.string.clone(),
+            status: exit::GENERIC,
+        },
         _ => failed(&f.string, exit::GENERIC, ""),
     }
 }
@@ -186,7 +213,11 @@ fn is_running_state(s: i64) -> bool {
 /// Supervisor before 3.2.0 serialises `system.multicall` and `wait=false` group calls at one
 /// per second; only separate concurrent requests are fast there.
 fn serialises_multicall(version: &str) -> bool {
-    let mut parts = version.split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let mut parts = version.split('.').map(|p| {
+        p.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    });
     let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(4);
     let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     (major, minor) < (3, 2)
@@ -278,7 +309,11 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     let mut engine = Engine {
         sv: &ctl.sv,
         verb,
-        batch: if opts.batch == 0 { usize::MAX } else { opts.batch },
+        batch: if opts.batch == 0 {
+            usize::MAX
+        } else {
+            opts.batch
+        },
         old_server: serialises_multicall(&version),
         progress: tty,
         largest_group: group_sizes.values().copied().max().unwrap_or(1),
@@ -312,7 +347,13 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
 
 /// The `--json` document: the same verdicts and exit status as the lines, in one document;
 /// a lost server is reported in it too rather than as stock's error line after it.
-fn report_json(ctl: &mut Controller, verb: Verb, targets: &[Target], ended: Ended, elapsed: Duration) {
+fn report_json(
+    ctl: &mut Controller,
+    verb: Verb,
+    targets: &[Target],
+    ended: Ended,
+    elapsed: Duration,
+) {
     let mut ok = true;
     let mut results = Vec::new();
     for t in targets {
@@ -340,7 +381,13 @@ fn report_json(ctl: &mut Controller, verb: Verb, targets: &[Target], ended: Ende
         }
         Ended::AllDone | Ended::TimedOut => {}
     }
-    let report = QuickReport { verb: verb.name().to_owned(), ok, elapsed: json::seconds(elapsed), results, errors };
+    let report = QuickReport {
+        verb: verb.name().to_owned(),
+        ok,
+        elapsed: json::seconds(elapsed),
+        results,
+        errors,
+    };
     ctl.output(&json::document(&report));
 }
 
@@ -367,16 +414,28 @@ struct Verdict {
 }
 
 fn verdict(t: &Target, verb: Verb, ended: &Ended) -> Verdict {
-    let plain = |result| Verdict { result, error: None, reason: None, verbatim: None, status: None };
+    let plain = |result| Verdict {
+        result,
+        error: None,
+        reason: None,
+        verbatim: None,
+        status: None,
+    };
     match &t.phase {
         Phase::Done(Outcome::Started) => plain("started"),
         Phase::Done(Outcome::Stopped) => plain("stopped"),
         Phase::Done(Outcome::AlreadyStarted) => plain("already started"),
         Phase::Done(Outcome::NotRunning) => plain("not running"),
-        Phase::Done(Outcome::Verbatim { text, status }) => {
-            Verdict { verbatim: Some(text.clone()), status: Some(*status), ..plain("failed") }
-        }
-        Phase::Done(Outcome::Failed { words, status, reason }) => Verdict {
+        Phase::Done(Outcome::Verbatim { text, status }) => Verdict {
+            verbatim: Some(text.clone()),
+            status: Some(*status),
+            ..plain("failed")
+        },
+        Phase::Done(Outcome::Failed {
+            words,
+            status,
+            reason,
+        }) => Verdict {
             error: Some(words.clone()),
             reason: json::non_empty(reason),
             status: Some(*status),
@@ -396,7 +455,11 @@ fn verdict(t: &Target, verb: Verb, ended: &Ended) -> Verdict {
                 },
                 _ => t.last.statename.clone(),
             };
-            Verdict { error: Some(format!("{why}, {where_}")), status: Some(exit::GENERIC), ..plain(why) }
+            Verdict {
+                error: Some(format!("{why}, {where_}")),
+                status: Some(exit::GENERIC),
+                ..plain(why)
+            }
         }
     }
 }
@@ -465,7 +528,8 @@ impl<'a> Engine<'a> {
         let mut interval = (self.poll_cost * 3).clamp(MIN_POLL, MAX_POLL);
         // The cheapest of the recent polls: one that waited behind a burst of spawning says
         // how busy the server was, not what the poll costs.
-        let mut recent: std::collections::VecDeque<Duration> = std::collections::VecDeque::from([self.poll_cost]);
+        let mut recent: std::collections::VecDeque<Duration> =
+            std::collections::VecDeque::from([self.poll_cost]);
         let mut waiting: Vec<GroupWait<'a>> = Vec::new();
         loop {
             if let Err(e) = self.fire_queued(targets, &mut waiting).await {
@@ -527,12 +591,19 @@ impl<'a> Engine<'a> {
     }
 
     fn in_flight(targets: &[Target]) -> usize {
-        targets.iter().filter(|t| matches!(t.phase, Phase::Stopping | Phase::Starting { .. })).count()
+        targets
+            .iter()
+            .filter(|t| matches!(t.phase, Phase::Stopping | Phase::Starting { .. }))
+            .count()
     }
 
     /// Fires every call that may go now: queued targets while the batch has room, and the
     /// start of each restarted process that has just stopped.
-    async fn fire_queued(&mut self, targets: &mut [Target], waiting: &mut Vec<GroupWait<'a>>) -> Result<(), RpcError> {
+    async fn fire_queued(
+        &mut self,
+        targets: &mut [Target],
+        waiting: &mut Vec<GroupWait<'a>>,
+    ) -> Result<(), RpcError> {
         loop {
             let room = self.batch.saturating_sub(Self::in_flight(targets));
             let mut calls: Vec<(usize, &'static str)> = Vec::new();
@@ -556,7 +627,14 @@ impl<'a> Engine<'a> {
             }
             let (waited, plan) = self.plan(targets, &calls);
             for call in waited {
-                let Call::Group { group, method, members } = call else { continue };
+                let Call::Group {
+                    group,
+                    method,
+                    members,
+                } = call
+                else {
+                    continue;
+                };
                 for &i in &members {
                     let t = &mut targets[i];
                     if method.ends_with("stopProcess") {
@@ -568,11 +646,19 @@ impl<'a> Engine<'a> {
                 }
                 let sv = self.sv;
                 let patience = SPAWN_ALLOWANCE * u32::try_from(members.len()).unwrap_or(u32::MAX);
-                let call = Call::Group { group: group.clone(), method, members };
+                let call = Call::Group {
+                    group: group.clone(),
+                    method,
+                    members,
+                };
                 waiting.push(Box::pin(async move {
                     let answer = sv
                         .transport
-                        .call_patiently(&format!("{method}Group"), &[Value::from(group.as_str()), Value::Bool(true)], patience)
+                        .call_patiently(
+                            &format!("{method}Group"),
+                            &[Value::from(group.as_str()), Value::Bool(true)],
+                            patience,
+                        )
                         .await;
                     (call, answer)
                 }));
@@ -580,7 +666,8 @@ impl<'a> Engine<'a> {
             if plan.is_empty() {
                 return Ok(());
             }
-            let requests: Vec<(String, Vec<Value>)> = plan.iter().map(|c| c.request(targets)).collect();
+            let requests: Vec<(String, Vec<Value>)> =
+                plan.iter().map(|c| c.request(targets)).collect();
             let answers = self.fire(&requests).await?;
             let mut results: Vec<(usize, &'static str, Result<Value, Fault>)> = Vec::new();
             for (call, answer) in plan.into_iter().zip(answers) {
@@ -623,7 +710,10 @@ impl<'a> Engine<'a> {
     fn plan(&self, targets: &[Target], calls: &[(usize, &'static str)]) -> (Vec<Call>, Vec<Call>) {
         let mut per_group: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, method) in calls {
-            per_group.entry((targets[*i].last.group.as_str(), method)).or_default().push(*i);
+            per_group
+                .entry((targets[*i].last.group.as_str(), method))
+                .or_default()
+                .push(*i);
         }
         let mut waited = Vec::new();
         let mut plan = Vec::new();
@@ -636,14 +726,34 @@ impl<'a> Engine<'a> {
                     members.iter().for_each(|i| grouped[*i] = true);
                     let acts_on_all = members.iter().all(|i| {
                         let s = targets[*i].last.state;
-                        if method.ends_with("stopProcess") { is_running_state(s) } else { !is_running_state(s) && s != state::STOPPING }
+                        if method.ends_with("stopProcess") {
+                            is_running_state(s)
+                        } else {
+                            !is_running_state(s) && s != state::STOPPING
+                        }
                     });
-                    let call = Call::Group { group: group.to_owned(), method, members };
-                    if acts_on_all { waited.push(call) } else { plan.push(call) }
+                    let call = Call::Group {
+                        group: group.to_owned(),
+                        method,
+                        members,
+                    };
+                    if acts_on_all {
+                        waited.push(call)
+                    } else {
+                        plan.push(call)
+                    }
                 }
             }
         }
-        plan.extend(calls.iter().filter(|(i, _)| !grouped[*i]).map(|(i, m)| Call::One { index: *i, method: m }));
+        plan.extend(
+            calls
+                .iter()
+                .filter(|(i, _)| !grouped[*i])
+                .map(|(i, m)| Call::One {
+                    index: *i,
+                    method: m,
+                }),
+        );
         (waited, plan)
     }
 
@@ -655,7 +765,11 @@ impl<'a> Engine<'a> {
         for (i, method, result) in results {
             let t = &mut targets[i];
             let stopping = method.ends_with("stopProcess");
-            let pending = if stopping { t.phase == Phase::Stopping } else { matches!(t.phase, Phase::Starting { .. }) };
+            let pending = if stopping {
+                t.phase == Phase::Stopping
+            } else {
+                matches!(t.phase, Phase::Starting { .. })
+            };
             if !pending {
                 continue;
             }
@@ -680,13 +794,25 @@ impl<'a> Engine<'a> {
 
     /// One request with every call (`system.multicall`), or, against servers that serialise
     /// multicalls, the calls spread over a small fixed pool of concurrent connections.
-    async fn fire(&self, calls: &[(String, Vec<Value>)]) -> Result<Vec<Result<Value, Fault>>, RpcError> {
+    async fn fire(
+        &self,
+        calls: &[(String, Vec<Value>)],
+    ) -> Result<Vec<Result<Value, Fault>>, RpcError> {
         if !self.old_server {
             // supervisord handles a multicall in one go, its loop blocked meanwhile; spawning
             // is its costliest work, so keep each request to a bounded amount of it.
             let mut answers = Vec::with_capacity(calls.len());
             for chunk in calls.chunks(CALLS_PER_REQUEST) {
-                let work: usize = chunk.iter().map(|(m, _)| if m.ends_with("Group") { self.largest_group } else { 1 }).sum();
+                let work: usize = chunk
+                    .iter()
+                    .map(|(m, _)| {
+                        if m.ends_with("Group") {
+                            self.largest_group
+                        } else {
+                            1
+                        }
+                    })
+                    .sum();
                 let patience = SPAWN_ALLOWANCE * u32::try_from(work).unwrap_or(u32::MAX);
                 answers.extend(self.sv.multicall_patiently(chunk, patience).await?);
             }
@@ -713,14 +839,24 @@ impl<'a> Engine<'a> {
                 results[i] = Some(r);
             }
         }
-        Ok(results.into_iter().map(|r| r.unwrap_or_else(|| Err(Fault::new(FaultCode::Failed, "no answer")))).collect())
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Fault::new(FaultCode::Failed, "no answer"))))
+            .collect())
     }
 
     fn observe(&self, targets: &mut [Target], infos: &[ProcessInfo]) {
         for t in targets.iter_mut() {
-            let Some(info) = infos.iter().find(|i| i.group == t.last.group && i.name == t.last.name) else {
+            let Some(info) = infos
+                .iter()
+                .find(|i| i.group == t.last.group && i.name == t.last.name)
+            else {
                 if !matches!(t.phase, Phase::Done(_)) {
-                    t.phase = Phase::Done(failed("no such process", exit::GENERIC, "removed while waiting"));
+                    t.phase = Phase::Done(failed(
+                        "no such process",
+                        exit::GENERIC,
+                        "removed while waiting",
+                    ));
                 }
                 continue;
             };
@@ -740,13 +876,23 @@ impl<'a> Engine<'a> {
                 Phase::Starting { spawned_at } => match s {
                     state::RUNNING => Phase::Done(Outcome::Started),
                     state::STARTING => match spawned_at {
-                        Some(at) if at != info.start => Phase::Done(failed("spawn error", exit::NOT_RUNNING, &retry_reason(info))),
-                        _ => Phase::Starting { spawned_at: Some(info.start) },
+                        Some(at) if at != info.start => Phase::Done(failed(
+                            "spawn error",
+                            exit::NOT_RUNNING,
+                            &retry_reason(info),
+                        )),
+                        _ => Phase::Starting {
+                            spawned_at: Some(info.start),
+                        },
                     },
                     state::BACKOFF | state::FATAL if !info.spawnerr.is_empty() => {
                         Phase::Done(failed("spawn error", exit::NOT_RUNNING, &info.spawnerr))
                     }
-                    _ => Phase::Done(failed("abnormal termination", exit::NOT_RUNNING, &info.description)),
+                    _ => Phase::Done(failed(
+                        "abnormal termination",
+                        exit::NOT_RUNNING,
+                        &info.description,
+                    )),
                 },
                 other => other,
             };
@@ -777,47 +923,74 @@ async fn next_answer<'a>(waiting: &mut Vec<GroupWait<'a>>) -> (Call, Result<Valu
 
 /// One call to fire: for one process, or for a whole group.
 enum Call {
-    One { index: usize, method: &'static str },
-    Group { group: String, method: &'static str, members: Vec<usize> },
+    One {
+        index: usize,
+        method: &'static str,
+    },
+    Group {
+        group: String,
+        method: &'static str,
+        members: Vec<usize>,
+    },
 }
 
 impl Call {
     fn request(&self, targets: &[Target]) -> (String, Vec<Value>) {
         match self {
-            Call::One { index, method } => {
-                ((*method).to_owned(), vec![Value::from(targets[*index].rpcname.as_str()), Value::Bool(false)])
-            }
-            Call::Group { group, method, .. } => {
-                (format!("{method}Group"), vec![Value::from(group.as_str()), Value::Bool(false)])
-            }
+            Call::One { index, method } => (
+                (*method).to_owned(),
+                vec![
+                    Value::from(targets[*index].rpcname.as_str()),
+                    Value::Bool(false),
+                ],
+            ),
+            Call::Group { group, method, .. } => (
+                format!("{method}Group"),
+                vec![Value::from(group.as_str()), Value::Bool(false)],
+            ),
         }
     }
 
     /// Each target's own result. A group call answers only for the processes it acted on:
     /// the others were already in the state asked for.
-    fn spread(self, targets: &[Target], answer: Result<Value, Fault>, out: &mut Vec<(usize, &'static str, Result<Value, Fault>)>) {
+    fn spread(
+        self,
+        targets: &[Target],
+        answer: Result<Value, Fault>,
+        out: &mut Vec<(usize, &'static str, Result<Value, Fault>)>,
+    ) {
         match self {
             Call::One { index, method } => out.push((index, method, answer)),
-            Call::Group { method, members, .. } => {
+            Call::Group {
+                method, members, ..
+            } => {
                 let results = match answer.map(crate::api::results_from) {
                     Ok(Ok(r)) => r,
                     Ok(Err(e)) => {
                         let f = Fault::new(FaultCode::Failed, e.to_string());
-                        members.into_iter().for_each(|i| out.push((i, method, Err(f.clone()))));
+                        members
+                            .into_iter()
+                            .for_each(|i| out.push((i, method, Err(f.clone()))));
                         return;
                     }
                     Err(f) => {
-                        members.into_iter().for_each(|i| out.push((i, method, Err(f.clone()))));
+                        members
+                            .into_iter()
+                            .for_each(|i| out.push((i, method, Err(f.clone()))));
                         return;
                     }
                 };
                 for i in members {
                     let t = &targets[i];
-                    let r = results.iter().find(|r| r.group == t.last.group && r.name == t.last.name);
+                    let r = results
+                        .iter()
+                        .find(|r| r.group == t.last.group && r.name == t.last.name);
                     let result = match r {
                         Some(r) if r.status == FaultCode::Success as i64 => Ok(Value::Bool(true)),
                         Some(r) => Err(Fault::new(r.status, r.description.clone())),
-                        None if method.ends_with("startProcess") => Err(Fault::new(FaultCode::AlreadyStarted, "")),
+                        None if method.ends_with("startProcess") => {
+                            Err(Fault::new(FaultCode::AlreadyStarted, ""))
+                        }
                         None => Err(Fault::new(FaultCode::NotRunning, "")),
                     };
                     out.push((i, method, result));
@@ -837,11 +1010,21 @@ fn retry_reason(info: &ProcessInfo) -> String {
 
 fn show_progress(targets: &[Target], elapsed: Duration) {
     use std::io::Write;
-    let done = targets.iter().filter(|t| matches!(t.phase, Phase::Done(ref o) if !is_failure(o))).count();
-    let failed = targets.iter().filter(|t| matches!(t.phase, Phase::Done(ref o) if is_failure(o))).count();
+    let done = targets
+        .iter()
+        .filter(|t| matches!(t.phase, Phase::Done(ref o) if !is_failure(o)))
+        .count();
+    let failed = targets
+        .iter()
+        .filter(|t| matches!(t.phase, Phase::Done(ref o) if is_failure(o)))
+        .count();
     let pending = targets.len() - done - failed;
     let mut out = std::io::stdout();
-    let _ = write!(out, "\r\x1b[2K{done} done, {failed} failed, {pending} pending ({:.1}s)", elapsed.as_secs_f64());
+    let _ = write!(
+        out,
+        "\r\x1b[2K{done} done, {failed} failed, {pending} pending ({:.1}s)",
+        elapsed.as_secs_f64()
+    );
     let _ = out.flush();
 }
 
@@ -863,7 +1046,11 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
                 }
             }
         }
-        if pending { Poll::Pending } else { Poll::Ready(()) }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
     })
     .await;
     outputs.into_iter().flatten().collect()
@@ -879,10 +1066,22 @@ mod tests {
         assert_eq!(o.batch, 4);
         assert_eq!(o.timeout, Duration::from_secs_f64(2.5));
         assert_eq!(o.patterns, ["app:", "web"]);
-        assert!(parse_opts("--batch").unwrap_err().contains("requires a value"));
+        assert!(
+            parse_opts("--batch")
+                .unwrap_err()
+                .contains("requires a value")
+        );
         assert!(parse_opts("--batch 0 x").unwrap_err().contains("above 0"));
-        assert!(parse_opts("--timeout -1 x").unwrap_err().contains("seconds"));
-        assert!(parse_opts("--bogus x").unwrap_err().contains("unknown option"));
+        assert!(
+            parse_opts("--timeout -1 x")
+                .unwrap_err()
+                .contains("seconds")
+        );
+        assert!(
+            parse_opts("--bogus x")
+                .unwrap_err()
+                .contains("unknown option")
+        );
         assert_eq!(parse_opts("-- --weird").unwrap().patterns, ["--weird"]);
     }
 
@@ -892,7 +1091,11 @@ mod tests {
         assert!(o.json);
         assert_eq!(o.patterns, ["app:"]);
         assert!(!parse_opts("app:").unwrap().json);
-        assert!(parse_opts("--json=yes app:").unwrap_err().contains("no value"));
+        assert!(
+            parse_opts("--json=yes app:")
+                .unwrap_err()
+                .contains("no value")
+        );
     }
 
     #[test]
@@ -902,7 +1105,11 @@ mod tests {
             let sub = model.find_subcommand(verb).unwrap();
             for arg in sub.get_arguments() {
                 let Some(long) = arg.get_long() else { continue };
-                let line = if arg.get_action().takes_values() { format!("--{long} 3 x") } else { format!("--{long} x") };
+                let line = if arg.get_action().takes_values() {
+                    format!("--{long} 3 x")
+                } else {
+                    format!("--{long} x")
+                };
                 assert!(parse_opts(&line).is_ok(), "{verb} {line}");
             }
         }

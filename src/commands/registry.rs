@@ -62,13 +62,18 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "fg",
-        help: &["fg <process>\tConnect to a process in foreground mode", "\t\tCtrl-C to exit"],
+        help: &[
+            "fg <process>\tConnect to a process in foreground mode",
+            "\t\tCtrl-C to exit",
+        ],
         args: Args::Processes,
         summary: "Connect to a process in foreground mode",
     },
     CommandSpec {
         name: "maintail",
-        help: &["maintail -f \tContinuous tail of supervisor main log file (Ctrl-C to exit)\nmaintail -100\tlast 100 *bytes* of supervisord main log file\nmaintail\tlast 1600 *bytes* of supervisor main log file\n"],
+        help: &[
+            "maintail -f \tContinuous tail of supervisor main log file (Ctrl-C to exit)\nmaintail -100\tlast 100 *bytes* of supervisord main log file\nmaintail\tlast 1600 *bytes* of supervisor main log file\n",
+        ],
         args: Args::None,
         summary: "Tail the supervisord main log",
     },
@@ -215,7 +220,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "tail",
-        help: &["tail [-f] <name> [stdout|stderr] (default stdout)\nEx:\ntail -f <name>\t\tContinuous tail of named process stdout\n\t\t\tCtrl-C to exit.\ntail -100 <name>\tlast 100 *bytes* of process stdout\ntail <name> stderr\tlast 1600 *bytes* of process stderr"],
+        help: &[
+            "tail [-f] <name> [stdout|stderr] (default stdout)\nEx:\ntail -f <name>\t\tContinuous tail of named process stdout\n\t\t\tCtrl-C to exit.\ntail -100 <name>\tlast 100 *bytes* of process stdout\ntail <name> stderr\tlast 1600 *bytes* of process stderr",
+        ],
         args: Args::Tail,
         summary: "Show the tail of a process log",
     },
@@ -239,8 +246,9 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// Stock's built-in commands, the ones its `help` lists under "default commands".
 pub const STOCK_COMMANDS: &[&str] = &[
-    "add", "avail", "clear", "exit", "fg", "maintail", "open", "pid", "quit", "reload", "remove", "reread",
-    "restart", "shutdown", "signal", "start", "status", "stop", "tail", "update", "version",
+    "add", "avail", "clear", "exit", "fg", "maintail", "open", "pid", "quit", "reload", "remove",
+    "reread", "restart", "shutdown", "signal", "start", "status", "stop", "tail", "update",
+    "version",
 ];
 
 /// The quick verbs, listed under their own heading by `help`.

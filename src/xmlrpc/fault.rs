@@ -83,7 +83,10 @@ pub struct Fault {
 
 impl Fault {
     pub fn new(code: impl Into<i64>, string: impl Into<String>) -> Fault {
-        Fault { code: code.into(), string: string.into() }
+        Fault {
+            code: code.into(),
+            string: string.into(),
+        }
     }
 
     pub fn kind(&self) -> Option<FaultCode> {
@@ -104,6 +107,11 @@ impl From<FaultCode> for i64 {
 /// Python's `str(xmlrpc.client.Fault)`: `<Fault 30: 'FAILED: x'>`.
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Fault {}: {}>", self.code, crate::pyrepr::repr_str(&self.string))
+        write!(
+            f,
+            "<Fault {}: {}>",
+            self.code,
+            crate::pyrepr::repr_str(&self.string)
+        )
     }
 }

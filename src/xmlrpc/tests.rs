@@ -1018,7 +1018,11 @@ fn xml_newlines(v: &Value) -> Value {
     match v {
         Value::String(t) => Value::String(t.replace("\r\n", "\n").replace('\r', "\n")),
         Value::Array(a) => Value::Array(a.iter().map(xml_newlines).collect()),
-        Value::Struct(m) => Value::Struct(m.iter().map(|(k, v)| (k.clone(), xml_newlines(v))).collect()),
+        Value::Struct(m) => Value::Struct(
+            m.iter()
+                .map(|(k, v)| (k.clone(), xml_newlines(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
