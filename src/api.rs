@@ -226,7 +226,19 @@ impl Supervisor {
     }
 
     pub async fn get_all_process_info(&self) -> Result<Vec<ProcessInfo>, RpcError> {
-        let v = self.sv("getAllProcessInfo", &[]).await?;
+        self.get_all_process_info_patiently(std::time::Duration::ZERO)
+            .await
+    }
+
+    /// `getAllProcessInfo` while the server may be busy spawning (see `Transport::call_patiently`).
+    pub async fn get_all_process_info_patiently(
+        &self,
+        patience: std::time::Duration,
+    ) -> Result<Vec<ProcessInfo>, RpcError> {
+        let v = self
+            .transport
+            .call_patiently("supervisor.getAllProcessInfo", &[], patience)
+            .await?;
         expect_array(v)?
             .iter()
             .map(ProcessInfo::from_value)

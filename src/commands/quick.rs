@@ -559,7 +559,8 @@ impl<'a> Engine<'a> {
             }
             let asked = Instant::now();
             let polled = tokio::select! {
-                r = self.sv.get_all_process_info() => r,
+                // It may wait behind a group call that keeps the server spawning.
+                r = self.sv.get_all_process_info_patiently(SPAWN_ALLOWANCE * u32::try_from(targets.len()).unwrap_or(u32::MAX)) => r,
                 _ = &mut interrupt => return Ended::Interrupted,
             };
             let infos = match polled {
