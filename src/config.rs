@@ -153,7 +153,42 @@ fn read_config(path: &str, ctx: &Context) -> Result<FileValues, ConfigError> {
     }
     let bytes = std::fs::read(resolve(ctx, path))
         .map_err(|_| ConfigError::Usage(format!("could not read config file {path}")))?;
-    let parser = ini::parse(&bytes, path).map_err(|e| match e {
+    values_from_bytes(&bytes, path, here, ctx)
+}
+
+/// What [`realize`] makes of config text, as if read from the file `path` (which need not
+/// exist) with nothing on the command line: the same parsing, expansion and checks. For the
+/// fuzz target and tests.
+pub fn realize_bytes(
+    bytes: &[u8],
+    path: &str,
+    ctx: &Context,
+) -> Result<ClientOptions, ConfigError> {
+    let here = dirname(&normalize_path(path, ctx)?);
+    let file = values_from_bytes(bytes, path, here, ctx)?;
+    Ok(ClientOptions {
+        progname: crate::cli::DEFAULT_PROGNAME.to_string(),
+        configfile: Some(PathBuf::from(path)),
+        serverurl: file
+            .serverurl
+            .unwrap_or_else(|| DEFAULT_SERVERURL.to_string()),
+        username: file.username,
+        password: file.password,
+        prompt: file.prompt.unwrap_or_else(|| DEFAULT_PROMPT.to_string()),
+        history_file: file.history_file.map(PathBuf::from),
+        interactive: true,
+        args: Vec::new(),
+    })
+}
+
+/// `read_config` once the file's bytes are in.
+fn values_from_bytes(
+    bytes: &[u8],
+    path: &str,
+    here: String,
+    ctx: &Context,
+) -> Result<FileValues, ConfigError> {
+    let parser = ini::parse(bytes, path).map_err(|e| match e {
         ini::ReadError::Decode(msg) => ConfigError::Usage(msg),
         ini::ReadError::Syntax(msg) => ConfigError::Syntax(msg),
     })?;
@@ -181,7 +216,14 @@ fn read_config(path: &str, ctx: &Context) -> Result<FileValues, ConfigError> {
     }
     let prompt = get(SECTION, "prompt", Some(DEFAULT_PROMPT), &env)?;
     let username = get(SECTION, "username", None, &env)?;
-    let password = get(SECTION, "password", None, &env)?;
+    // Stock quotes a value it cannot expand in its message; never the password.
+    let password = get(SECTION, "password", None, &env).map_err(|_| {
+        ConfigError::Usage(format!(
+            "Format string for {} cannot be expanded (its value is not shown); \
+             write a literal % as %%",
+            repr_str(&format!("{SECTION}.password"))
+        ))
+    })?;
     let history_file = match get(SECTION, "history_file", None, &with_here)? {
         Some(h) if !h.is_empty() => Some(normalize_path(&h, ctx)?),
         _ => None,
@@ -974,11 +1016,13 @@ mod tests {
             "Format string '%(nope)s' for 'supervisorctl.serverurl' contains names ('nope') \
              which cannot be expanded. Available names: ENV_HOME, ENV_LANG, ENV_PATH, ENV_TERM, here"
         );
+        // The password is never quoted (stock would print it).
         assert_eq!(
             usage("[supervisorctl]\npassword=a%b\n"),
-            "Format string 'a%b' for 'supervisorctl.password' is badly formatted: unsupported \
-             format character 'b' (0x62) at index 2"
+            "Format string for 'supervisorctl.password' cannot be expanded (its value is not \
+             shown); write a literal % as %%"
         );
+        assert!(!usage("[supervisorctl]\npassword=s3cr%(ENV_NOPE)s\n").contains("s3cr"));
         assert_eq!(
             usage("[supervisorctl]\nusername=50%\n"),
             "Format string '50%' for 'supervisorctl.username' is badly formatted: incomplete format"

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
@@ -29,6 +29,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_RESPONSE: usize = 64 * 1024 * 1024;
 /// However alive the server says it is, a single call never waits longer than this.
 pub const MAX_BLOCKING_WAIT: Duration = Duration::from_secs(3600);
+/// Once the head of a response is in, its body gets the timeout plus one second for every
+/// this many bytes received: a body that trickles in slower than that (a server dribbling
+/// bytes, however alive) times out instead of holding the client for hours. supervisord
+/// sends 64 KiB per turn of its loop, and a turn can take seconds when it spawns many
+/// processes at once: the floor is far below that.
+pub const MIN_BODY_RATE: u64 = 4 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
@@ -60,7 +66,10 @@ impl Endpoint {
                 None => (hostport.to_owned(), 80),
             }
         };
-        Some(Endpoint::Tcp { host: host.to_ascii_lowercase(), port })
+        Some(Endpoint::Tcp {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
     }
 
     /// The Host header Python's http.client sends for XML-RPC.
@@ -68,8 +77,16 @@ impl Endpoint {
         match self {
             Endpoint::Unix(_) => "localhost".into(),
             Endpoint::Tcp { host, port } => {
-                let h = if host.contains(':') { format!("[{host}]") } else { host.clone() };
-                if *port == 80 { h } else { format!("{h}:{port}") }
+                let h = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host.clone()
+                };
+                if *port == 80 {
+                    h
+                } else {
+                    format!("{h}:{port}")
+                }
             }
         }
     }
@@ -94,10 +111,18 @@ impl Transport {
         let authorization = match (username, password) {
             (Some(u), Some(p)) => {
                 let token = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+                crate::error::register_secret(&token);
                 Some(format!("Basic {token}"))
             }
             _ => None,
         };
+        // Whatever the password's source (config, `-p`, a prompt, the URL), it is never printed.
+        if let Some(p) = password {
+            crate::error::register_secret(p);
+        }
+        if let Some(p) = crate::error::url_password(serverurl) {
+            crate::error::register_secret(p);
+        }
         let timeout = std::env::var("SUPERVISOR_QUICK_TIMEOUT")
             .ok()
             .and_then(|s| s.parse::<f64>().ok())
@@ -142,9 +167,20 @@ impl Transport {
     /// `call` for work the server is known to do in one go with its loop blocked (spawning
     /// many processes): it cannot answer a liveness probe meanwhile, so none is sent until
     /// `patience` has passed.
-    pub async fn call_patiently(&self, method: &str, params: &[Value], patience: Duration) -> Result<Value, RpcError> {
+    pub async fn call_patiently(
+        &self,
+        method: &str,
+        params: &[Value],
+        patience: Duration,
+    ) -> Result<Value, RpcError> {
         let body = xmlrpc::encode_call(method, params);
-        let response = self.post_patiently(Bytes::from(body), patience).await?;
+        let response = self
+            .post_patiently(
+                Bytes::from(body),
+                patience,
+                may_be_held_back(method, params),
+            )
+            .await?;
         match xmlrpc::decode_response(&response) {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(fault)) => Err(RpcError::fault(fault)),
@@ -152,23 +188,49 @@ impl Transport {
         }
     }
 
-    /// Posts an XML-RPC document to `/RPC2` and returns the response body.
+    /// Posts an XML-RPC document to `/RPC2` and returns the response body (the document may
+    /// hold a call whose answer the server holds back: see [`may_be_held_back`]).
     pub async fn post(&self, body: Bytes) -> Result<Bytes, RpcError> {
-        self.post_patiently(body, Duration::ZERO).await
+        self.post_patiently(body, Duration::ZERO, true).await
     }
 
-    async fn post_patiently(&self, body: Bytes, patience: Duration) -> Result<Bytes, RpcError> {
-        let exchange = self.post_pooled(body);
+    /// The exchange, bounded. Until the head of the answer arrives, a probe after the timeout
+    /// (and `patience`) asks whether the server is alive at all: a call the server may hold
+    /// back is waited for as long as it is (up to [`MAX_BLOCKING_WAIT`]); any other gets one
+    /// more timeout, since a live supervisord answers it at once. Once the head is in, the
+    /// body's own allowance bounds the rest (see [`MIN_BODY_RATE`]).
+    async fn post_patiently(
+        &self,
+        body: Bytes,
+        patience: Duration,
+        held_back: bool,
+    ) -> Result<Bytes, RpcError> {
+        let head = AtomicBool::new(false);
+        let exchange = self.post_pooled(body, &head);
         tokio::pin!(exchange);
         let started = tokio::time::Instant::now();
-        let mut first = true;
+        let mut probes = 0u32;
         loop {
-            let delay = if first { self.timeout + patience } else { self.timeout };
-            first = false;
+            let delay = if probes == 0 {
+                self.timeout + patience
+            } else {
+                self.timeout
+            };
             tokio::select! {
                 r = &mut exchange => return r,
-                alive = self.probe_after(delay) => {
-                    if !alive || started.elapsed() >= MAX_BLOCKING_WAIT {
+                () = tokio::time::sleep(delay) => {}
+            }
+            if head.load(Ordering::Relaxed) {
+                return exchange.await;
+            }
+            tokio::select! {
+                r = &mut exchange => return r,
+                alive = self.probe() => {
+                    probes += 1;
+                    if head.load(Ordering::Relaxed) {
+                        return exchange.await;
+                    }
+                    if !alive || started.elapsed() >= MAX_BLOCKING_WAIT || (!held_back && probes >= 2) {
                         return Err(RpcError::timeout());
                     }
                 }
@@ -176,22 +238,24 @@ impl Transport {
         }
     }
 
-    /// Waits `delay`, then asks the server, on a connection of its own, for its API version.
-    async fn probe_after(&self, delay: Duration) -> bool {
-        tokio::time::sleep(delay).await;
+    /// Asks the server, on a connection of its own, for its API version: is it alive at all?
+    async fn probe(&self) -> bool {
         let body = Bytes::from(xmlrpc::encode_call("supervisor.getVersion", &[]));
+        let head = AtomicBool::new(false);
         let probe = async {
             let mut sender = self.connect().await?;
-            self.exchange(&mut sender, body).await
+            self.exchange(&mut sender, body, &head).await
         };
         matches!(tokio::time::timeout(self.timeout, probe).await, Ok(Ok(_)))
     }
 
-    async fn post_pooled(&self, body: Bytes) -> Result<Bytes, RpcError> {
+    /// The exchange on a kept connection if there is one, else on a new one. `head` is set
+    /// once the head of the answer has arrived.
+    async fn post_pooled(&self, body: Bytes, head: &AtomicBool) -> Result<Bytes, RpcError> {
         self.endpoint()?;
         let pooled = self.take_idle();
         if let Some(mut sender) = pooled {
-            match self.exchange(&mut sender, body.clone()).await {
+            match self.exchange(&mut sender, body.clone(), head).await {
                 Ok(b) => {
                     self.put_idle(sender);
                     return Ok(b);
@@ -202,7 +266,7 @@ impl Transport {
             }
         }
         let mut sender = self.connect().await?;
-        let b = self.exchange(&mut sender, body).await?;
+        let b = self.exchange(&mut sender, body, head).await?;
         self.put_idle(sender);
         Ok(b)
     }
@@ -230,14 +294,18 @@ impl Transport {
     async fn open_stream(&self) -> Result<Box<dyn Io>, RpcError> {
         match self.endpoint()? {
             Endpoint::Unix(path) => {
-                let s = UnixStream::connect(path).await.map_err(|e| RpcError::io(&e))?;
+                let s = UnixStream::connect(path)
+                    .await
+                    .map_err(|e| RpcError::io(&e))?;
                 Ok(Box::new(s))
             }
             Endpoint::Tcp { host, port } => {
-                let addrs = tokio::net::lookup_host((host.as_str(), *port)).await.map_err(|_| RpcError::Dns {
-                    message: "[Errno -2] Name or service not known".into(),
-                    at: std::panic::Location::caller(),
-                })?;
+                let addrs = tokio::net::lookup_host((host.as_str(), *port))
+                    .await
+                    .map_err(|_| RpcError::Dns {
+                        message: "[Errno -2] Name or service not known".into(),
+                        at: std::panic::Location::caller(),
+                    })?;
                 let mut last = None;
                 for addr in addrs {
                     match TcpStream::connect(addr).await {
@@ -281,12 +349,20 @@ impl Transport {
         self.handshake().await
     }
 
-    async fn exchange(&self, sender: &mut Sender, body: Bytes) -> Result<Bytes, RpcError> {
+    async fn exchange(
+        &self,
+        sender: &mut Sender,
+        body: Bytes,
+        head: &AtomicBool,
+    ) -> Result<Bytes, RpcError> {
         let endpoint = self.endpoint()?;
         let mut req = Request::post("/RPC2")
             .header("Host", endpoint.host_header())
             .header("Accept-Encoding", "identity")
-            .header("User-Agent", concat!("supervisor-quick/", env!("CARGO_PKG_VERSION")))
+            .header(
+                "User-Agent",
+                concat!("supervisor-quick/", env!("CARGO_PKG_VERSION")),
+            )
             .header("Content-Type", "text/xml")
             .header("Accept", "text/xml");
         if let Some(auth) = &self.authorization {
@@ -296,9 +372,16 @@ impl Transport {
             .header("Content-Length", body.len())
             .body(Full::new(body))
             .map_err(|e| RpcError::malformed(e.to_string()))?;
-        sender.ready().await.map_err(|e| RpcError::closed(e.to_string()))?;
+        sender
+            .ready()
+            .await
+            .map_err(|e| RpcError::closed(e.to_string()))?;
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = sender.send_request(req).await.map_err(|e| hyper_error(&e))?;
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| hyper_error(&e))?;
+        head.store(true, Ordering::Relaxed);
         let status = resp.status();
         if status != hyper::StatusCode::OK {
             let reason = resp
@@ -307,9 +390,25 @@ impl Transport {
                 .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
                 .or_else(|| status.canonical_reason().map(str::to_owned))
                 .unwrap_or_default();
-            return Err(RpcError::Protocol { status: status.as_u16(), reason, at: std::panic::Location::caller() });
+            return Err(RpcError::Protocol {
+                status: status.as_u16(),
+                reason,
+                at: std::panic::Location::caller(),
+            });
         }
-        read_limited(resp.into_body(), MAX_RESPONSE).await
+        let expected = resp
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        // A body announced larger than the cap is refused before any of it is read.
+        if expected.is_some_and(|n| n > MAX_RESPONSE as u64) {
+            return Err(RpcError::TooLarge {
+                limit: MAX_RESPONSE,
+                at: std::panic::Location::caller(),
+            });
+        }
+        read_limited(resp.into_body(), MAX_RESPONSE, expected, self.timeout).await
     }
 
     /// Opens a log-tail stream (`/logtail/NAME/CHANNEL` or `/mainlogtail`) on a connection of
@@ -321,7 +420,11 @@ impl Transport {
             Endpoint::Unix(_) => String::new(),
             Endpoint::Tcp { .. } => {
                 let netloc = self.serverurl.strip_prefix("http://").unwrap_or("");
-                netloc.split(['/', '?', '#']).next().unwrap_or("").to_owned()
+                netloc
+                    .split(['/', '?', '#'])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
             }
         };
         let mut req = Request::get(path)
@@ -332,14 +435,45 @@ impl Transport {
         if let Some(auth) = &self.authorization {
             req = req.header("Authorization", auth);
         }
-        let req = req.body(Empty::new()).map_err(|e| RpcError::malformed(e.to_string()))?;
-        sender.ready().await.map_err(|e| RpcError::closed(e.to_string()))?;
+        let req = req
+            .body(Empty::new())
+            .map_err(|e| RpcError::malformed(e.to_string()))?;
+        sender
+            .ready()
+            .await
+            .map_err(|e| RpcError::closed(e.to_string()))?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let fut = sender.send_request(req);
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(r) => r.map_err(|e| hyper_error(&e)),
             Err(_) => Err(RpcError::timeout()),
         }
+    }
+}
+
+/// Whether supervisord may hold back its answer to this call until the work is done: the
+/// start and stop calls unless `wait` is false, a multicall holding one, and (not knowing)
+/// any method outside the `supervisor` and `system` namespaces. Everything else a live
+/// supervisord answers at once.
+fn may_be_held_back(method: &str, params: &[Value]) -> bool {
+    let waits = |flag: Option<&Value>| flag.is_none_or(|w| w.as_bool() != Some(false));
+    match method {
+        "system.multicall" => params
+            .first()
+            .and_then(Value::as_array)
+            .is_some_and(|calls| {
+                calls.iter().any(|c| {
+                    let name = c.get("methodName").and_then(Value::as_str).unwrap_or("");
+                    let inner = c.get("params").and_then(Value::as_array).unwrap_or(&[]);
+                    name != "system.multicall" && may_be_held_back(name, inner)
+                })
+            }),
+        "supervisor.startProcess"
+        | "supervisor.startProcessGroup"
+        | "supervisor.stopProcess"
+        | "supervisor.stopProcessGroup" => waits(params.get(1)),
+        "supervisor.startAllProcesses" | "supervisor.stopAllProcesses" => waits(params.first()),
+        m => !(m.starts_with("supervisor.") || m.starts_with("system.")),
     }
 }
 
@@ -362,22 +496,46 @@ fn hyper_error(e: &hyper::Error) -> RpcError {
     RpcError::closed(e.to_string())
 }
 
-async fn read_limited(mut body: Incoming, limit: usize) -> Result<Bytes, RpcError> {
+/// Reads a whole body of at most `limit` bytes, within the body's time allowance (see
+/// [`MIN_BODY_RATE`]). A body that ends early, or whose framing breaks, is stock's
+/// `IncompleteRead`; one that would pass the limit is refused as soon as it does.
+async fn read_limited(
+    mut body: Incoming,
+    limit: usize,
+    expected: Option<u64>,
+    timeout: Duration,
+) -> Result<Bytes, RpcError> {
+    let started = tokio::time::Instant::now();
     let mut buf = Vec::new();
-    while let Some(frame) = body.frame().await {
+    loop {
+        let allowance =
+            timeout.saturating_add(Duration::from_secs(buf.len() as u64 / MIN_BODY_RATE));
+        let frame = match tokio::time::timeout_at(started + allowance, body.frame()).await {
+            Err(_) => return Err(RpcError::timeout()),
+            Ok(None) => break,
+            Ok(Some(frame)) => frame,
+        };
         let frame = frame.map_err(|e| {
-            if e.is_incomplete_message() {
-                RpcError::Closed {
-                    message: format!("IncompleteRead({} bytes read)", buf.len()),
+            use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+            match hyper_error(&e) {
+                // A connection reset mid-body reads as one, as in stock.
+                reset @ RpcError::Io {
+                    kind: ConnectionReset | ConnectionAborted | BrokenPipe,
+                    ..
+                } => reset,
+                _ => RpcError::Incomplete {
+                    read: buf.len(),
+                    expected,
                     at: std::panic::Location::caller(),
-                }
-            } else {
-                hyper_error(&e)
+                },
             }
         })?;
         if let Some(data) = frame.data_ref() {
             if buf.len() + data.len() > limit {
-                return Err(RpcError::TooLarge { limit, at: std::panic::Location::caller() });
+                return Err(RpcError::TooLarge {
+                    limit,
+                    at: std::panic::Location::caller(),
+                });
             }
             buf.extend_from_slice(data);
         }
@@ -390,19 +548,94 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_calls_that_wait_may_be_held_back() {
+        let start = |wait: Option<bool>| {
+            let mut p = vec![Value::from("web")];
+            p.extend(wait.map(Value::Bool));
+            p
+        };
+        assert!(may_be_held_back("supervisor.startProcess", &start(None)));
+        assert!(may_be_held_back(
+            "supervisor.stopProcessGroup",
+            &start(Some(true))
+        ));
+        assert!(!may_be_held_back(
+            "supervisor.startProcess",
+            &start(Some(false))
+        ));
+        assert!(may_be_held_back("supervisor.stopAllProcesses", &[]));
+        assert!(!may_be_held_back(
+            "supervisor.startAllProcesses",
+            &[Value::Bool(false)]
+        ));
+        assert!(!may_be_held_back("supervisor.getAllProcessInfo", &[]));
+        assert!(!may_be_held_back("system.listMethods", &[]));
+        assert!(may_be_held_back("twiddler.anything", &[]));
+        let call = |m: &str, p: Vec<Value>| {
+            Value::Struct(vec![
+                ("methodName".into(), Value::from(m)),
+                ("params".into(), Value::Array(p)),
+            ])
+        };
+        let quick = Value::Array(vec![call("supervisor.startProcess", start(Some(false))); 3]);
+        assert!(!may_be_held_back("system.multicall", &[quick]));
+        let waiting = Value::Array(vec![
+            call("supervisor.getState", vec![]),
+            call("supervisor.stopProcess", start(None)),
+        ]);
+        assert!(may_be_held_back("system.multicall", &[waiting]));
+        assert!(!may_be_held_back("system.multicall", &[]));
+    }
+
+    #[test]
     fn parses_server_urls_like_stock() {
-        assert_eq!(Endpoint::parse("unix:///tmp/s.sock"), Some(Endpoint::Unix("/tmp/s.sock".into())));
-        assert_eq!(Endpoint::parse("unix://rel/s"), Some(Endpoint::Unix("rel/s".into())));
+        assert_eq!(
+            Endpoint::parse("unix:///tmp/s.sock"),
+            Some(Endpoint::Unix("/tmp/s.sock".into()))
+        );
+        assert_eq!(
+            Endpoint::parse("unix://rel/s"),
+            Some(Endpoint::Unix("rel/s".into()))
+        );
         assert_eq!(
             Endpoint::parse("http://LocalHost:9001/some/path"),
-            Some(Endpoint::Tcp { host: "localhost".into(), port: 9001 })
+            Some(Endpoint::Tcp {
+                host: "localhost".into(),
+                port: 9001
+            })
         );
-        assert_eq!(Endpoint::parse("http://h"), Some(Endpoint::Tcp { host: "h".into(), port: 80 }));
-        assert_eq!(Endpoint::parse("http://[::1]:9"), Some(Endpoint::Tcp { host: "::1".into(), port: 9 }));
+        assert_eq!(
+            Endpoint::parse("http://h"),
+            Some(Endpoint::Tcp {
+                host: "h".into(),
+                port: 80
+            })
+        );
+        assert_eq!(
+            Endpoint::parse("http://[::1]:9"),
+            Some(Endpoint::Tcp {
+                host: "::1".into(),
+                port: 9
+            })
+        );
         assert_eq!(Endpoint::parse("https://x"), None);
         assert_eq!(Endpoint::parse("HTTP://x"), None);
         assert_eq!(Endpoint::parse("unix:/x"), None);
-        assert_eq!(Endpoint::Tcp { host: "127.0.0.1".into(), port: 80 }.host_header(), "127.0.0.1");
-        assert_eq!(Endpoint::Tcp { host: "::1".into(), port: 9 }.host_header(), "[::1]:9");
+        assert_eq!(
+            Endpoint::Tcp {
+                host: "127.0.0.1".into(),
+                port: 80
+            }
+            .host_header(),
+            "127.0.0.1"
+        );
+        assert_eq!(
+            Endpoint::Tcp {
+                host: "::1".into(),
+                port: 9
+            }
+            .host_header(),
+            "[::1]:9"
+        );
     }
 }

@@ -357,7 +357,7 @@ pub async fn do_shutdown(ctl: &mut Controller, arg: &str) -> CmdResult {
                 ctl.exitstatus = exit::GENERIC;
                 return Err(e.into());
             }
-            let url = ctl.options.serverurl.clone();
+            let url = crate::error::mask_url(&ctl.options.serverurl).into_owned();
             if e.is_conn_refused() {
                 ctl.exitstatus = exit::GENERIC;
                 ctl.output(&format!(

@@ -29,6 +29,16 @@ pub(super) enum ReadError {
     Syntax(String),
 }
 
+/// A line quoted in an error message, as stock quotes it; but a line that may hold a password
+/// is not shown (stock would print it).
+fn shown_line(raw: &str) -> String {
+    if raw.to_lowercase().contains("password") {
+        "'<a line that may hold a password; not shown>'".to_string()
+    } else {
+        repr_str(raw)
+    }
+}
+
 /// Insertion-ordered map with later assignments keeping the original position (a Python dict).
 #[derive(Debug, Clone, Default)]
 pub(super) struct OrderedMap<V> {
@@ -300,7 +310,7 @@ pub(super) fn parse(bytes: &[u8], fpname: &str) -> Result<Ini, ReadError> {
                 "configparser.MissingSectionHeaderError: File contains no section headers.\n\
                  file: {}, line: {lineno}\n{}",
                 repr_str(fpname),
-                repr_str(raw)
+                shown_line(raw)
             )));
         };
         // OPTCRE: lazy option, optional spaces, the first `=` or `:`, then the value.
@@ -308,14 +318,14 @@ pub(super) fn parse(bytes: &[u8], fpname: &str) -> Result<Ini, ReadError> {
             Some(delim) => {
                 let option = py_rstrip(&value[..delim]);
                 if option.is_empty() {
-                    errors.push((lineno, repr_str(raw)));
+                    errors.push((lineno, shown_line(raw)));
                 }
                 let name = option.to_lowercase();
                 let optval = py_strip(&value[delim + 1..]).to_string();
                 current(cursor, &mut defaults, &mut sections).insert(name.clone(), vec![optval]);
                 optname = Some(name);
             }
-            None => errors.push((lineno, repr_str(raw))),
+            None => errors.push((lineno, shown_line(raw))),
         }
     }
     if decode_error.is_some() {
