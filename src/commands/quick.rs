@@ -561,6 +561,14 @@ impl<'a> Engine<'a> {
             let polled = tokio::select! {
                 // It may wait behind a group call that keeps the server spawning.
                 r = self.sv.get_all_process_info_patiently(SPAWN_ALLOWANCE * u32::try_from(targets.len()).unwrap_or(u32::MAX)) => r,
+                // A group call answered meanwhile says more, and sooner, than a large poll.
+                (call, answer) = next_answer(&mut waiting), if !waiting.is_empty() => {
+                    match answer {
+                        Ok(v) => self.settle_group(targets, call, v),
+                        Err(e) => return Ended::Lost(e),
+                    }
+                    continue;
+                }
                 _ = &mut interrupt => return Ended::Interrupted,
             };
             let infos = match polled {
