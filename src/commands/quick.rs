@@ -232,6 +232,9 @@ const CALLS_PER_REQUEST: usize = 64;
 /// silence counts as a hang (it spawns ~200 processes a second on a small machine).
 const SPAWN_ALLOWANCE: Duration = Duration::from_millis(50);
 
+/// The slowest polls come while a waited group call is under way.
+const WAITED_MAX_POLL: Duration = Duration::from_millis(3000);
+
 /// Polls never come faster than this, nor slower than `MAX_POLL`.
 const MIN_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_millis(1000);
@@ -583,6 +586,12 @@ impl<'a> Engine<'a> {
             }
             let cost = recent.iter().min().copied().unwrap_or(MIN_POLL);
             interval = (cost * 3).clamp(MIN_POLL, MAX_POLL);
+            // While a waited group call is under way its answer marks the end, and each poll
+            // would hold that answer back by what the poll costs the server: poll less, only
+            // for progress and early failures.
+            if !waiting.is_empty() {
+                interval = interval.max(cost * 10).min(WAITED_MAX_POLL);
+            }
             self.observe(targets, &infos);
             if std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some() {
                 let n = |f: fn(&Phase) -> bool| targets.iter().filter(|t| f(&t.phase)).count();
