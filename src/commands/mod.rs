@@ -261,29 +261,24 @@ impl Controller {
                 Ok(()) => {}
                 Err(e) if e.is_unauthorized() => {
                     self.output("Server requires authentication");
-                    if self.wants_password_only() {
-                        // A username without a password, at a terminal (one-shot mode too): ask
-                        // for the password alone, without echo. Never when stdin is not a
-                        // terminal, where stock's behaviour is kept byte for byte.
+                    // A username without a password, at a terminal (one-shot mode too): ask
+                    // for the password alone, without echo; in the shell or with -i, for both
+                    // as stock does. Never when stdin is not a terminal and not interactive,
+                    // where stock's behaviour is kept byte for byte.
+                    let password_only = self.wants_password_only();
+                    if password_only || self.options.interactive {
                         self.flush();
-                        match crate::prompt::password("Password:") {
-                            Some(password) => {
-                                self.output("");
-                                self.options.password = Some(password);
-                                self.reconnect();
-                                continue;
-                            }
-                            None => {
-                                self.output(&CmdError::Eof(Location::caller()).generic_line());
-                                self.exitstatus = exit::GENERIC;
-                            }
-                        }
-                    } else if self.options.interactive {
-                        self.flush();
-                        match crate::prompt::credentials() {
+                        let answer = if password_only {
+                            crate::prompt::password("Password:").map(|p| (None, p))
+                        } else {
+                            crate::prompt::credentials().map(|(u, p)| (Some(u), p))
+                        };
+                        match answer {
                             Some((username, password)) => {
                                 self.output("");
-                                self.options.username = Some(username);
+                                if username.is_some() {
+                                    self.options.username = username;
+                                }
                                 self.options.password = Some(password);
                                 self.reconnect();
                                 continue;

@@ -552,9 +552,8 @@ impl<'a> Engine<'a> {
             tokio::select! {
                 _ = tokio::time::sleep_until(wake) => {}
                 (call, answer) = next_answer(&mut waiting), if !waiting.is_empty() => {
-                    match answer {
-                        Ok(v) => self.settle_group(targets, call, v),
-                        Err(e) => return Ended::Lost(e),
+                    if let Err(e) = answer.map(|v| self.settle_group(targets, call, v)) {
+                        return Ended::Lost(e);
                     }
                     continue;
                 }
@@ -566,9 +565,8 @@ impl<'a> Engine<'a> {
                 r = self.sv.get_all_process_info_patiently(SPAWN_ALLOWANCE * u32::try_from(targets.len()).unwrap_or(u32::MAX)) => r,
                 // A group call answered meanwhile says more, and sooner, than a large poll.
                 (call, answer) = next_answer(&mut waiting), if !waiting.is_empty() => {
-                    match answer {
-                        Ok(v) => self.settle_group(targets, call, v),
-                        Err(e) => return Ended::Lost(e),
+                    if let Err(e) = answer.map(|v| self.settle_group(targets, call, v)) {
+                        return Ended::Lost(e);
                     }
                     continue;
                 }
