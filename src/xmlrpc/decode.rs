@@ -510,9 +510,10 @@ impl<'a> Parser<'a> {
                 Event::Start(e) => Tok::Start(self.classify(e.name().into_inner())),
                 Event::Empty(e) => Tok::Empty(self.classify(e.name().into_inner())),
                 Event::End(e) => Tok::End(self.classify(e.name().into_inner())),
-                // XML normalises line ends in text (expat, and so stock, does too).
+                // XML normalises line ends in all text, CDATA sections included (expat, and
+                // so stock, does too).
                 Event::Text(t) => Tok::Text(normalize_newlines(t.into_inner())),
-                Event::CData(t) => Tok::Text(t.into_inner()),
+                Event::CData(t) => Tok::Text(normalize_newlines(t.into_inner())),
                 Event::GeneralRef(r) => Tok::Char(resolve_ref(&r)?),
                 Event::Decl(_) => Tok::Decl,
                 Event::DocType(_) => return Err("DOCTYPE is not allowed".into()),

@@ -12,18 +12,19 @@ pub fn encode_call(method: &str, params: &[Value]) -> String {
     out.push_str(XML_HEADER);
     out.push_str("<methodCall>\n<methodName>");
     // Python writes the method name unescaped; escaping changes nothing for valid names.
-    escape_into(&mut out, method);
+    escape_into(&mut out, method, Cr::Raw);
     out.push_str("</methodName>\n<params>\n");
     for p in params {
         out.push_str("<param>\n");
-        dump(&mut out, p);
+        dump(&mut out, p, Cr::Raw);
         out.push_str("</param>\n");
     }
     out.push_str("</params>\n</methodCall>\n");
     out
 }
 
-/// A `methodResponse` document (for test servers and fault injection).
+/// A `methodResponse` document (for test servers and fault injection). Unlike a call, it keeps
+/// a carriage return in a string as `&#13;`, so that what it encodes decodes to itself.
 pub fn encode_response(result: &Result<Value, Fault>) -> String {
     let mut out = String::with_capacity(256);
     out.push_str(XML_HEADER);
@@ -31,14 +32,14 @@ pub fn encode_response(result: &Result<Value, Fault>) -> String {
     match result {
         Ok(v) => {
             out.push_str("<params>\n<param>\n");
-            dump(&mut out, v);
+            dump(&mut out, v, Cr::Reference);
             out.push_str("</param>\n</params>\n");
         }
         Err(f) => {
             out.push_str("<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n");
-            dump(&mut out, &Value::Int(f.code));
+            dump(&mut out, &Value::Int(f.code), Cr::Reference);
             out.push_str("</member>\n<member>\n<name>faultString</name>\n<value><string>");
-            escape_into(&mut out, &f.string);
+            escape_into(&mut out, &f.string, Cr::Reference);
             out.push_str("</string></value>\n</member>\n</struct></value>\n</fault>\n");
         }
     }
@@ -48,7 +49,7 @@ pub fn encode_response(result: &Result<Value, Fault>) -> String {
 
 /// One `<value>`, as `xmlrpc.client.Marshaller.dump` writes it. Recursive: values are built by
 /// this program (decoded ones are at most 256 levels deep), never straight from untrusted input.
-fn dump(out: &mut String, value: &Value) {
+fn dump(out: &mut String, value: &Value, cr: Cr) {
     match value {
         // Python raises OverflowError outside the i32 range; we write <int> regardless.
         Value::Int(i) => {
@@ -63,7 +64,7 @@ fn dump(out: &mut String, value: &Value) {
         }
         Value::String(s) => {
             out.push_str("<value><string>");
-            escape_into(out, s);
+            escape_into(out, s, cr);
             out.push_str("</string></value>\n");
         }
         Value::Double(d) => {
@@ -74,7 +75,7 @@ fn dump(out: &mut String, value: &Value) {
         Value::DateTime(s) => {
             // Python writes the text unescaped; escaping changes nothing for real timestamps.
             out.push_str("<value><dateTime.iso8601>");
-            escape_into(out, s);
+            escape_into(out, s, cr);
             out.push_str("</dateTime.iso8601></value>\n");
         }
         Value::Base64(bytes) => {
@@ -85,7 +86,7 @@ fn dump(out: &mut String, value: &Value) {
         Value::Array(items) => {
             out.push_str("<value><array><data>\n");
             for v in items {
-                dump(out, v);
+                dump(out, v, cr);
             }
             out.push_str("</data></array></value>\n");
         }
@@ -93,9 +94,9 @@ fn dump(out: &mut String, value: &Value) {
             out.push_str("<value><struct>\n");
             for (k, v) in members {
                 out.push_str("<member>\n<name>");
-                escape_into(out, k);
+                escape_into(out, k, cr);
                 out.push_str("</name>\n");
-                dump(out, v);
+                dump(out, v, cr);
                 out.push_str("</member>\n");
             }
             out.push_str("</struct></value>\n");
@@ -105,15 +106,31 @@ fn dump(out: &mut String, value: &Value) {
     }
 }
 
-/// `xml.sax.saxutils`-style escaping as `xmlrpc.client.escape` does it: only `&`, `<` and `>`.
-fn escape_into(out: &mut String, s: &str) {
+/// How a carriage return in a string is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cr {
+    /// As Python's `xmlrpc.client` writes it: raw, so the reader's line-end normalisation
+    /// turns it into a newline.
+    Raw,
+    /// As `&#13;`, which the reader keeps.
+    Reference,
+}
+
+/// `xml.sax.saxutils`-style escaping as `xmlrpc.client.escape` does it (`&`, `<` and `>`),
+/// and a carriage return as `cr` says.
+fn escape_into(out: &mut String, s: &str, cr: Cr) {
+    let special: &[char] = match cr {
+        Cr::Raw => &['&', '<', '>'],
+        Cr::Reference => &['&', '<', '>', '\r'],
+    };
     let mut rest = s;
-    while let Some(pos) = rest.find(['&', '<', '>']) {
+    while let Some(pos) = rest.find(special) {
         out.push_str(&rest[..pos]);
         out.push_str(match rest.as_bytes()[pos] {
             b'&' => "&amp;",
             b'<' => "&lt;",
-            _ => "&gt;",
+            b'>' => "&gt;",
+            _ => "&#13;",
         });
         rest = &rest[pos + 1..];
     }

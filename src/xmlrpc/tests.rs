@@ -236,6 +236,15 @@ fn encode_escapes_only_amp_lt_gt() {
 }
 
 #[test]
+fn encode_keeps_a_carriage_return() {
+    // Written raw it would come back as a newline; as a reference it comes back as itself.
+    let value = s("a\rb\r\nc");
+    let doc = encode_response(&Ok(value.clone()));
+    assert!(doc.contains("<string>a&#13;b&#13;\nc</string>"), "{doc}");
+    assert_eq!(decode_response(doc.as_bytes()), Ok(Ok(value)));
+}
+
+#[test]
 fn encode_large_ints_as_int() {
     let doc = encode_call("m", &[Value::Int(i64::MAX), Value::Int(i64::MIN)]);
     assert!(doc.contains("<value><int>9223372036854775807</int></value>\n"));
@@ -414,6 +423,11 @@ fn decode_entities_and_cdata() {
     assert_eq!(
         ok_value("<value><string>x<![CDATA[<raw> & stuff]]>y</string></value>"),
         s("x<raw> & stuffy")
+    );
+    // Line ends are normalised inside CDATA sections too, as expat does.
+    assert_eq!(
+        ok_value("<value><string><![CDATA[a\r\nb\rc]]></string></value>"),
+        s("a\nb\nc")
     );
     assert_eq!(
         ok_value("<value><string>a<!-- note -->b</string></value>"),
