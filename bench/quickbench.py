@@ -178,12 +178,15 @@ def main():
     ap.add_argument("--bin", required=True, help="the supervisor-quick binary")
     ap.add_argument("--venv43", required=True)
     ap.add_argument("--venv31", help="a supervisor 3.1.3 venv (adds the old-server case)")
+    ap.add_argument("--no-old", action="store_true", help="leave out the 3.1.3 case")
     ap.add_argument("--sizes", default="32,1000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--old-stock-runs", type=int, default=1, help="stock on 3.1.3 takes about a minute a run")
+    ap.add_argument("--ops", default="start,stop,restart,eight", help="which cases to time (default: all)")
     args = ap.parse_args()
 
     stock43 = os.path.join(args.venv43, "bin", "supervisorctl")
+    wanted = set(args.ops.split(","))
     rows = []
 
     def scenario(label, venv, stockctl, n, ops, runs, stock_runs):
@@ -232,14 +235,18 @@ def main():
         if n >= 8:
             eight = ["app:app_%03d" % i for i in range(8)]
             ops.append(("start", ["start"] + eight, ["quickstart"] + eight, eight))
-        scenario("4.3.0 N=%d" % n, args.venv43, stock43, n, ops, args.runs, args.runs)
-    if args.venv31:
+        ops = [o for o in ops if ("eight" if o[3] else o[0]) in wanted]
+        if ops:
+            scenario("4.3.0 N=%d" % n, args.venv43, stock43, n, ops, args.runs, args.runs)
+    if args.venv31 and not args.no_old:
         stock31 = os.path.join(args.venv31, "bin", "supervisorctl")
         ops = [
             ("start", ["start", "app:"], ["quickstart", "app:"], None),
             ("stop", ["stop", "app:"], ["quickstop", "app:"], None),
         ]
-        scenario("3.1.3 N=32", args.venv31, stock31, 32, ops, args.runs, args.old_stock_runs)
+        ops = [o for o in ops if o[0] in wanted]
+        if ops:
+            scenario("3.1.3 N=32", args.venv31, stock31, 32, ops, args.runs, args.old_stock_runs)
 
     print()
     print("%-12s %-7s %-34s %8s %8s %8s %-18s %7s %9s %5s" % (

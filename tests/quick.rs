@@ -539,4 +539,61 @@ stopsignal=KILL
         "{out}"
     );
     assert_eq!(out.status, 0, "{out}");
+    // Half the group already stopped: a whole group's stop (fired before the listing is
+    // taken) still tells each process's story.
+    sv.ours(&["quickstop", "app:app_01"]).expect_status(0);
+    let out = sv.ours(&["quickstop", "app:"]);
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_00: stopped",
+            "app:app_01: ERROR (not running)",
+            "app:app_02: stopped"
+        ],
+        "{out}"
+    );
+    assert_eq!(out.status, 0, "{out}");
+    // And a whole group's restart starts the ones that were not running too.
+    sv.ours(&["quickstart", "app:app_02"]).expect_status(0);
+    let pid_before = sv
+        .processes()
+        .into_iter()
+        .find(|p| p.full_name() == "app:app_02")
+        .map(|p| p.pid);
+    let out = sv.ours(&["quickrestart", "app:*"]);
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_00: started",
+            "app:app_01: started",
+            "app:app_02: started"
+        ],
+        "{out}"
+    );
+    assert_eq!(out.status, 0, "{out}");
+    for p in sv.processes().into_iter().filter(|p| p.group == "app") {
+        assert_eq!(p.statename, "RUNNING", "{}", p.full_name());
+    }
+    let pid_after = sv
+        .processes()
+        .into_iter()
+        .find(|p| p.full_name() == "app:app_02")
+        .map(|p| p.pid);
+    assert_ne!(pid_before, pid_after, "app:app_02 was not restarted");
+    // A whole group that does not exist touches nothing, whatever the verb.
+    let before = states(&sv);
+    for args in [
+        ["quickstop", "nogroup:"],
+        ["quickrestart", "nogroup:*"],
+        ["quickstart", "nogroup:"],
+    ] {
+        let out = sv.ours(&args);
+        assert_eq!(out.status, 1, "{args:?}\n{out}");
+        assert_eq!(
+            lines(&out.stdout),
+            ["nogroup: ERROR (no such group)"],
+            "{args:?}\n{out}"
+        );
+        assert_eq!(states(&sv), before, "{args:?} changed something");
+    }
 }

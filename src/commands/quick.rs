@@ -241,20 +241,53 @@ const MAX_POLL: Duration = Duration::from_millis(1000);
 
 async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     let began = Instant::now();
-    // The three questions every quick verb starts with go out at once, on three connections.
+    let parsed = parse_opts(arg);
+    // One whole group (or everything), without a batch: on a current server the call is
+    // fired before the listing is taken (see `fire_first`).
+    let early = parsed.as_ref().ok().and_then(|o| early_call(verb, o));
+    let mut fired: Option<Value> = None;
+    let mut known_version = None;
+    if let Some((method, params)) = &early {
+        let (up, version) = tokio::join!(ctl.sv.get_version(), ctl.sv.get_supervisor_version());
+        if !ctl.upcheck_with(up)? {
+            return Ok(());
+        }
+        let version = version?;
+        if !serialises_multicall(&version) {
+            match ctl.sv.call(method, params).await {
+                Ok(answer) => fired = Some(answer),
+                // No such group: nothing was touched; the listing below says so in the
+                // words of every other pattern that matches nothing.
+                Err(RpcError::Fault { fault, .. }) if fault.is(FaultCode::BadName) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        known_version = Some(version);
+    }
+    // The questions every quick verb starts with go out at once, on separate connections.
     let asked = Instant::now();
     let (up, (infos, poll_cost), version) = tokio::join!(
-        ctl.sv.get_version(),
+        async {
+            match known_version {
+                Some(_) => Ok(Value::from("3.0")),
+                None => ctl.sv.get_version().await,
+            }
+        },
         async {
             let infos = ctl.sv.get_all_process_info().await;
             (infos, asked.elapsed())
         },
-        ctl.sv.get_supervisor_version()
+        async {
+            match &known_version {
+                Some(v) => Ok(v.clone()),
+                None => ctl.sv.get_supervisor_version().await,
+            }
+        }
     );
-    if !ctl.upcheck_with(up)? {
+    if known_version.is_none() && !ctl.upcheck_with(up)? {
         return Ok(());
     }
-    let opts = match parse_opts(arg) {
+    let opts = match parsed {
         Ok(o) => o,
         Err(msg) => {
             ctl.output(&format!("Error: {msg}"));
@@ -323,6 +356,20 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         group_sizes,
         poll_cost,
     };
+    if let Some(answer) = fired {
+        // The listing was taken after the call had acted: each target's phase follows from
+        // the call's answer, and its state from the listing.
+        let members: Vec<usize> = (0..targets.len()).collect();
+        let call = Call::Group {
+            group: String::new(),
+            method: "supervisor.stopProcess",
+            members,
+        };
+        let mut results = Vec::new();
+        call.spread(&targets, Ok(answer), &mut results);
+        engine.apply(&mut targets, results);
+        engine.observe(&mut targets, &infos);
+    }
     let ended = engine.drive(&mut targets, opts.timeout).await;
     if tty {
         clear_progress();
@@ -346,6 +393,32 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         return Err(e.into());
     }
     Ok(())
+}
+
+/// The call fired before the listing, for a stop (or a restart's stops) of one whole group
+/// or of everything, without a batch: `wait=false`, so supervisord answers once it has sent
+/// every signal, and the listing taken after that answer already shows the processes
+/// stopping. Taking the listing first would hold the signals back by what a listing costs
+/// the server, which at a thousand processes is more than the whole stop. A group that does
+/// not exist is a fault that changes nothing, so a pattern that matches nothing still
+/// touches nothing. (Old servers serialise these calls and get the listing first.)
+fn early_call(verb: Verb, opts: &Opts) -> Option<(&'static str, Vec<Value>)> {
+    if verb == Verb::Start || opts.batch != 0 {
+        return None;
+    }
+    let [pattern] = opts.patterns.as_slice() else {
+        return None;
+    };
+    if pattern == "all" || pattern == "*" {
+        return Some(("supervisor.stopAllProcesses", vec![Value::Bool(false)]));
+    }
+    match crate::api::split_namespec(pattern) {
+        (group, None) if !group.is_empty() && !group.contains(['*', '?']) => Some((
+            "supervisor.stopProcessGroup",
+            vec![Value::from(group), Value::Bool(false)],
+        )),
+        _ => None,
+    }
 }
 
 /// The `--json` document: the same verdicts and exit status as the lines, in one document;
@@ -689,29 +762,39 @@ impl<'a> Engine<'a> {
             for (call, answer) in plan.into_iter().zip(answers) {
                 call.spread(targets, answer, &mut results);
             }
-            let mut again = false;
-            for (i, method, result) in results {
-                let t = &mut targets[i];
-                let stopping = method.ends_with("stopProcess");
-                t.phase = match (stopping, result) {
-                    (true, Ok(_)) => Phase::Stopping,
-                    (false, Ok(_)) => Phase::Starting { spawned_at: None },
-                    (false, Err(f)) => Phase::Done(start_fault(&f)),
-                    (true, Err(f)) => match (self.verb, stop_fault(&f)) {
-                        // Stopped meanwhile: a restart goes straight on to the start.
-                        (Verb::Restart, Outcome::NotRunning) => {
-                            t.last.state = state::STOPPED;
-                            again = true;
-                            Phase::Queued
-                        }
-                        (_, o) => Phase::Done(o),
-                    },
-                };
-            }
-            if !again {
+            if !self.apply(targets, results) {
                 return Ok(());
             }
         }
+    }
+
+    /// Each target's phase after the answer to the call fired for it (`wait=false`). True if
+    /// a restarted process turned out not running, so that its start can be fired at once.
+    fn apply(
+        &self,
+        targets: &mut [Target],
+        results: Vec<(usize, &'static str, Result<Value, Fault>)>,
+    ) -> bool {
+        let mut again = false;
+        for (i, method, result) in results {
+            let t = &mut targets[i];
+            let stopping = method.ends_with("stopProcess");
+            t.phase = match (stopping, result) {
+                (true, Ok(_)) => Phase::Stopping,
+                (false, Ok(_)) => Phase::Starting { spawned_at: None },
+                (false, Err(f)) => Phase::Done(start_fault(&f)),
+                (true, Err(f)) => match (self.verb, stop_fault(&f)) {
+                    // Stopped meanwhile: a restart goes straight on to the start.
+                    (Verb::Restart, Outcome::NotRunning) => {
+                        t.last.state = state::STOPPED;
+                        again = true;
+                        Phase::Queued
+                    }
+                    (_, o) => Phase::Done(o),
+                },
+            };
+        }
+        again
     }
 
     /// Turns the calls due into requests: one group call for each group whose every process
