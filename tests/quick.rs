@@ -597,3 +597,66 @@ stopsignal=KILL
         assert_eq!(states(&sv), before, "{args:?} changed something");
     }
 }
+
+const PAIR: &str = "\
+[group:pair]
+programs=slow,ok
+
+[program:slow]
+command=sleep 100000
+autostart=false
+startsecs=30
+
+[program:ok]
+command=sleep 100000
+autostart=false
+startsecs=0
+
+[program:term]
+command=sh -c 'trap \"\" TERM; while :; do sleep 0.1; done'
+process_name=term_%(process_num)d
+numprocs=2
+autostart=false
+startsecs=0
+stopwaitsecs=5
+";
+
+#[test]
+fn a_whole_group_call_under_way_still_reports_each_process() {
+    let sv = Supervisord::start(PAIR);
+    // The group's start answers only when both got there; at the timeout each process is
+    // reported where it stands.
+    let out = sv.ours(&["quickstart", "--timeout", "1.5", "pair:"]);
+    assert_eq!(
+        lines(&out.stdout),
+        ["pair:ok: started", "pair:slow: ERROR (timed out, STARTING)"],
+        "{out}"
+    );
+    assert_eq!(out.status, 1, "{out}");
+    assert_eq!(state_of(&sv, "pair:slow"), "STARTING");
+    // Ctrl-C while a whole group's stop is under way.
+    sv.ours(&["quickstart", "term:"]).expect_status(0);
+    let child = Command::new(ours_exe())
+        .arg("-c")
+        .arg(sv.conf_path())
+        .args(["quickstop", "term:*"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ours");
+    sv.wait_for_state("term:term_0", "STOPPING", Duration::from_secs(10));
+    thread::sleep(Duration::from_millis(300));
+    assert!(support::send_signal(child.id(), "INT"));
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "term:term_0: ERROR (interrupted, STOPPING)",
+            "term:term_1: ERROR (interrupted, STOPPING)"
+        ]
+    );
+    // supervisord goes on with the stop it was asked for.
+    assert_eq!(state_of(&sv, "term:term_1"), "STOPPING");
+}

@@ -166,6 +166,11 @@ struct Target {
     /// (the polls travel on other connections and can overtake it): until the process is
     /// seen spawned, a stopped state is the old one, not a failure.
     unconfirmed_start: Option<i64>,
+    /// A waited group call under way will say how this target ended.
+    awaited: bool,
+    /// Only that answer may say it: the listing the target came from may predate the call
+    /// (see `EarlyCall`), so a state seen in a poll does not tell whether the call acted.
+    told_by_answer: bool,
 }
 
 fn failed(words: &str, status: i32, reason: &str) -> Outcome {
@@ -239,52 +244,29 @@ const WAITED_MAX_POLL: Duration = Duration::from_millis(3000);
 const MIN_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_millis(1000);
 
+/// How long the last look at where unfinished targets stand may take, after a timeout or
+/// Ctrl-C.
+const FINAL_LOOK: Duration = Duration::from_secs(5);
+
 async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     let began = Instant::now();
     let parsed = parse_opts(arg);
-    // One whole group (or everything), without a batch: on a current server the call is
-    // fired before the listing is taken (see `fire_first`).
     let early = parsed.as_ref().ok().and_then(|o| early_call(verb, o));
-    let mut fired: Option<Value> = None;
-    let mut known_version = None;
-    if let Some((method, params)) = &early {
-        let (up, version) = tokio::join!(ctl.sv.get_version(), ctl.sv.get_supervisor_version());
-        if !ctl.upcheck_with(up)? {
-            return Ok(());
-        }
-        let version = version?;
-        if !serialises_multicall(&version) {
-            match ctl.sv.call(method, params).await {
-                Ok(answer) => fired = Some(answer),
-                // No such group: nothing was touched; the listing below says so in the
-                // words of every other pattern that matches nothing.
-                Err(RpcError::Fault { fault, .. }) if fault.is(FaultCode::BadName) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        known_version = Some(version);
-    }
-    // The questions every quick verb starts with go out at once, on separate connections.
+    // The questions every quick verb starts with go out at once, on separate connections;
+    // with an early call, the listing waits until the server's version is known.
     let asked = Instant::now();
     let (up, (infos, poll_cost), version) = tokio::join!(
+        ctl.sv.get_version(),
         async {
-            match known_version {
-                Some(_) => Ok(Value::from("3.0")),
-                None => ctl.sv.get_version().await,
+            if early.is_some() {
+                return (None, Duration::ZERO);
             }
-        },
-        async {
             let infos = ctl.sv.get_all_process_info().await;
-            (infos, asked.elapsed())
+            (Some(infos), asked.elapsed())
         },
-        async {
-            match &known_version {
-                Some(v) => Ok(v.clone()),
-                None => ctl.sv.get_supervisor_version().await,
-            }
-        }
+        ctl.sv.get_supervisor_version()
     );
-    if known_version.is_none() && !ctl.upcheck_with(up)? {
+    if !ctl.upcheck_with(up)? {
         return Ok(());
     }
     let opts = match parsed {
@@ -302,75 +284,152 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         ctl.exitstatus = exit::INVALID_ARGS;
         return Ok(());
     }
-    let infos = infos?;
+    let version = version?;
+    let old_server = serialises_multicall(&version);
+    let sv = &ctl.sv;
+    // The early call's answer if it is in, or the call itself while it is under way.
+    let mut answered: Option<Value> = None;
+    let mut under_way: Option<Answer<'_>> = None;
+    let early = early.filter(|_| !old_server);
+    let (infos, poll_cost) = match (infos, &early) {
+        (Some(infos), _) => (infos, poll_cost),
+        (None, Some(early)) if !early.wait => {
+            match sv.call(early.method, &early.params).await {
+                Ok(answer) => answered = Some(answer),
+                // No such group: nothing was touched; the listing below says so in the
+                // words of any other pattern that matches nothing.
+                Err(RpcError::Fault { fault, .. }) if fault.is(FaultCode::BadName) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let asked = Instant::now();
+            let infos = sv.get_all_process_info().await;
+            (infos, asked.elapsed())
+        }
+        (None, Some(early)) => {
+            // The listing and the call go out together; the listing is asked first, so
+            // that the server takes its snapshot before it blocks to spawn. Either may wait
+            // behind that spawning, for as long as the whole wait may take.
+            let asked = Instant::now();
+            let listing = sv.get_all_process_info_patiently(opts.timeout);
+            tokio::pin!(listing);
+            let (method, params, patience) = (early.method, early.params.clone(), opts.timeout);
+            let mut call =
+                Box::pin(
+                    async move { sv.transport.call_patiently(method, &params, patience).await },
+                );
+            let mut answer = None;
+            let infos = loop {
+                tokio::select! {
+                    biased;
+                    r = &mut listing => break r,
+                    a = &mut call, if answer.is_none() => answer = Some(a),
+                }
+            };
+            match answer {
+                Some(Ok(a)) => answered = Some(a),
+                Some(Err(RpcError::Fault { fault, .. })) if fault.is(FaultCode::BadName) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => under_way = Some(call),
+            }
+            (infos, asked.elapsed())
+        }
+        (None, None) => {
+            let asked = Instant::now();
+            let infos = sv.get_all_process_info().await;
+            (infos, asked.elapsed())
+        }
+    };
+    let infos = match infos {
+        Ok(i) => i,
+        Err(e) => {
+            drop(under_way);
+            return Err(e.into());
+        }
+    };
     let patterns: Vec<&str> = opts.patterns.iter().map(String::as_str).collect();
     let selected = match pattern::resolve(&patterns, &infos) {
         Ok(s) => s,
         Err(errors) => {
+            // Only a call that changes nothing (a group that does not exist) can be under
+            // way here.
+            drop(under_way);
             let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
-            if opts.json {
-                let report = QuickReport {
-                    verb: verb.name().to_owned(),
-                    ok: false,
-                    elapsed: json::seconds(began.elapsed()),
-                    results: Vec::new(),
-                    errors: messages,
-                };
-                ctl.output(&json::document(&report));
-            } else {
-                for m in &messages {
-                    ctl.output(m);
-                }
-            }
-            ctl.exitstatus = exit::GENERIC;
+            report_no_match(ctl, verb, opts.json, messages, began.elapsed());
             return Ok(());
         }
     };
-    let version = version?;
-    let mut group_sizes: HashMap<String, usize> = HashMap::new();
-    for info in &infos {
-        *group_sizes.entry(info.group.clone()).or_default() += 1;
-    }
-    let mut targets: Vec<Target> = selected
-        .into_iter()
-        .map(|info| Target {
-            namespec: info.namespec(),
-            rpcname: format!("{}:{}", info.group, info.name),
-            phase: Phase::Queued,
-            last: info.clone(),
-            unconfirmed_start: None,
-        })
-        .collect();
     let tty = std::io::stdout().is_terminal();
-    let mut engine = Engine {
-        sv: &ctl.sv,
-        verb,
-        batch: if opts.batch == 0 {
-            usize::MAX
-        } else {
-            opts.batch
-        },
-        old_server: serialises_multicall(&version),
-        progress: tty,
-        largest_group: group_sizes.values().copied().max().unwrap_or(1),
-        group_sizes,
-        poll_cost,
-    };
-    if let Some(answer) = fired {
-        // The listing was taken after the call had acted: each target's phase follows from
-        // the call's answer, and its state from the listing.
-        let members: Vec<usize> = (0..targets.len()).collect();
-        let call = Call::Group {
-            group: String::new(),
-            method: "supervisor.stopProcess",
-            members,
+    let (targets, ended) = {
+        // Everything that borrows the connection ends in this block.
+        let (answered, under_way, early) = (answered, under_way, early);
+        let mut group_sizes: HashMap<String, usize> = HashMap::new();
+        for info in &infos {
+            *group_sizes.entry(info.group.clone()).or_default() += 1;
+        }
+        let mut targets: Vec<Target> = selected
+            .into_iter()
+            .map(|info| Target {
+                namespec: info.namespec(),
+                rpcname: format!("{}:{}", info.group, info.name),
+                phase: Phase::Queued,
+                last: info.clone(),
+                unconfirmed_start: None,
+                awaited: false,
+                told_by_answer: false,
+            })
+            .collect();
+        let mut engine = Engine {
+            sv,
+            verb,
+            batch: if opts.batch == 0 {
+                usize::MAX
+            } else {
+                opts.batch
+            },
+            old_server,
+            progress: tty,
+            largest_group: group_sizes.values().copied().max().unwrap_or(1),
+            group_sizes,
+            poll_cost,
         };
-        let mut results = Vec::new();
-        call.spread(&targets, Ok(answer), &mut results);
-        engine.apply(&mut targets, results);
-        engine.observe(&mut targets, &infos);
-    }
-    let ended = engine.drive(&mut targets, opts.timeout).await;
+        let mut waiting: Vec<GroupWait<'_>> = Vec::new();
+        if let Some(early) = early.filter(|_| answered.is_some() || under_way.is_some()) {
+            let call = Call::Group {
+                group: String::new(),
+                method: early.per_process,
+                members: (0..targets.len()).collect(),
+            };
+            if early.wait {
+                // The listing may have been taken before or after the call acted: only the
+                // answer tells what became of each target.
+                for t in &mut targets {
+                    t.phase = if verb == Verb::Start {
+                        Phase::Starting { spawned_at: None }
+                    } else {
+                        Phase::Stopping
+                    };
+                    t.awaited = true;
+                    t.told_by_answer = true;
+                }
+                match (answered, under_way) {
+                    (Some(answer), _) => engine.settle_group(&mut targets, call, answer),
+                    (None, Some(pending)) => {
+                        waiting.push(Box::pin(async move { (call, pending.await) }));
+                    }
+                    (None, None) => {}
+                }
+            } else if let Some(answer) = answered {
+                // The listing was taken after the call had acted: each target's phase follows
+                // from the answer, and its state from the listing.
+                let mut results = Vec::new();
+                call.spread(&targets, Ok(answer), &mut results);
+                engine.apply(&mut targets, results);
+                engine.observe(&mut targets, &infos);
+            }
+        }
+        let ended = engine.drive(&mut targets, waiting, opts.timeout).await;
+        (targets, ended)
+    };
     if tty {
         clear_progress();
     }
@@ -395,30 +454,88 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     Ok(())
 }
 
-/// The call fired before the listing, for a stop (or a restart's stops) of one whole group
-/// or of everything, without a batch: `wait=false`, so supervisord answers once it has sent
-/// every signal, and the listing taken after that answer already shows the processes
-/// stopping. Taking the listing first would hold the signals back by what a listing costs
-/// the server, which at a thousand processes is more than the whole stop. A group that does
-/// not exist is a fault that changes nothing, so a pattern that matches nothing still
-/// touches nothing. (Old servers serialise these calls and get the listing first.)
-fn early_call(verb: Verb, opts: &Opts) -> Option<(&'static str, Vec<Value>)> {
-    if verb == Verb::Start || opts.batch != 0 {
+/// Every pattern that matched nothing, in stock's words; nothing was started or stopped.
+fn report_no_match(
+    ctl: &mut Controller,
+    verb: Verb,
+    json: bool,
+    messages: Vec<String>,
+    elapsed: Duration,
+) {
+    if json {
+        let report = QuickReport {
+            verb: verb.name().to_owned(),
+            ok: false,
+            elapsed: json::seconds(elapsed),
+            results: Vec::new(),
+            errors: messages,
+        };
+        ctl.output(&json::document(&report));
+    } else {
+        for m in &messages {
+            ctl.output(m);
+        }
+    }
+    ctl.exitstatus = exit::GENERIC;
+}
+
+/// The call fired without waiting for the listing: for one whole group (`group:`,
+/// `group:*`) or everything (`all`, `*`), without a batch, on a server of 3.2 or later.
+///
+/// A listing of a thousand processes costs supervisord hundreds of loop turns to send (it
+/// writes 4 KB a turn), more than a whole stop; asked first, it would hold every signal and
+/// spawn back by that much. So the group call goes out together with the listing (or, for a
+/// restart's stops, before it), and the listing only says which processes there are, in
+/// which order. A group that does not exist is a fault that changes nothing, so a pattern
+/// that matches nothing still touches nothing. Old servers serialise these calls and keep
+/// the listing first.
+struct EarlyCall {
+    method: &'static str,
+    params: Vec<Value>,
+    /// The single-process call it stands for, in the words of the answer.
+    per_process: &'static str,
+    /// `wait=true`: the answer comes once every process got where it was sent (a start or a
+    /// stop). A restart's stops go with `wait=false`, so that each process can be started
+    /// again as soon as the polls see it stopped.
+    wait: bool,
+}
+
+fn early_call(verb: Verb, opts: &Opts) -> Option<EarlyCall> {
+    if opts.batch != 0 {
         return None;
     }
     let [pattern] = opts.patterns.as_slice() else {
         return None;
     };
-    if pattern == "all" || pattern == "*" {
-        return Some(("supervisor.stopAllProcesses", vec![Value::Bool(false)]));
-    }
-    match crate::api::split_namespec(pattern) {
-        (group, None) if !group.is_empty() && !group.contains(['*', '?']) => Some((
+    let wait = verb != Verb::Restart;
+    let (all, group, per_process) = match verb {
+        Verb::Start => (
+            "supervisor.startAllProcesses",
+            "supervisor.startProcessGroup",
+            "supervisor.startProcess",
+        ),
+        Verb::Stop | Verb::Restart => (
+            "supervisor.stopAllProcesses",
             "supervisor.stopProcessGroup",
-            vec![Value::from(group), Value::Bool(false)],
-        )),
-        _ => None,
-    }
+            "supervisor.stopProcess",
+        ),
+    };
+    let (method, params) = if pattern == "all" || pattern == "*" {
+        (all, vec![Value::Bool(wait)])
+    } else {
+        match crate::api::split_namespec(pattern) {
+            (name, None) if !name.is_empty() && !name.contains(['*', '?']) => {
+                (group, vec![Value::from(name), Value::Bool(wait)])
+            }
+            _ => return None,
+        }
+    };
+    Some(EarlyCall {
+        method,
+        params,
+        per_process,
+        wait,
+    })
 }
 
 /// The `--json` document: the same verdicts and exit status as the lines, in one document;
@@ -596,7 +713,53 @@ struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    async fn drive(&mut self, targets: &mut [Target], timeout: Duration) -> Ended {
+    async fn drive(
+        &mut self,
+        targets: &mut [Target],
+        mut waiting: Vec<GroupWait<'a>>,
+        timeout: Duration,
+    ) -> Ended {
+        let ended = self.wait_out(targets, &mut waiting, timeout).await;
+        if matches!(ended, Ended::TimedOut | Ended::Interrupted) {
+            // Where each unfinished target stands now, not at the last poll (there may have
+            // been none while group calls were under way).
+            if targets.iter().any(|t| !matches!(t.phase, Phase::Done(_))) {
+                let fresh = tokio::time::timeout(FINAL_LOOK, self.sv.get_all_process_info()).await;
+                if let Ok(Ok(infos)) = fresh {
+                    for t in targets.iter_mut() {
+                        if let Some(info) = infos
+                            .iter()
+                            .find(|i| i.group == t.last.group && i.name == t.last.name)
+                        {
+                            t.last = info.clone();
+                        }
+                    }
+                }
+            }
+            // A target only an answer could tell about: what it has reached by now is the
+            // best word there is on it (it started or stopped, by this call or before).
+            for t in targets.iter_mut().filter(|t| t.told_by_answer) {
+                let reached = match self.verb {
+                    Verb::Start => t.last.state == state::RUNNING,
+                    _ => state::is_stopped(t.last.state),
+                };
+                if reached && !matches!(t.phase, Phase::Done(_)) {
+                    t.phase = Phase::Done(match self.verb {
+                        Verb::Start => Outcome::Started,
+                        _ => Outcome::Stopped,
+                    });
+                }
+            }
+        }
+        ended
+    }
+
+    async fn wait_out(
+        &mut self,
+        targets: &mut [Target],
+        waiting: &mut Vec<GroupWait<'a>>,
+        timeout: Duration,
+    ) -> Ended {
         let started = Instant::now();
         let deadline = started + timeout;
         let interrupt = tokio::signal::ctrl_c();
@@ -606,25 +769,38 @@ impl<'a> Engine<'a> {
         // how busy the server was, not what the poll costs.
         let mut recent: std::collections::VecDeque<Duration> =
             std::collections::VecDeque::from([self.poll_cost]);
-        let mut waiting: Vec<GroupWait<'a>> = Vec::new();
         loop {
-            if let Err(e) = self.fire_queued(targets, &mut waiting).await {
+            if let Err(e) = self.fire_queued(targets, waiting).await {
                 return Ended::Lost(e);
             }
             if targets.iter().all(|t| matches!(t.phase, Phase::Done(_))) {
                 return Ended::AllDone;
             }
             if self.progress {
-                show_progress(targets, started.elapsed());
+                show_progress(targets, self.verb, started.elapsed());
             }
             let now = Instant::now();
             if now >= deadline {
                 return Ended::TimedOut;
             }
-            let wake = (now + interval).min(deadline);
+            // Without a progress line to keep, a poll adds nothing while every unfinished
+            // target awaits the answer of a group call: only wait for the answers.
+            let quiet = !self.progress
+                && targets
+                    .iter()
+                    .all(|t| t.awaited || matches!(t.phase, Phase::Done(_)));
+            let wake = if quiet {
+                deadline
+            } else {
+                (now + interval).min(deadline)
+            };
             tokio::select! {
-                _ = tokio::time::sleep_until(wake) => {}
-                (call, answer) = next_answer(&mut waiting), if !waiting.is_empty() => {
+                _ = tokio::time::sleep_until(wake) => {
+                    if quiet {
+                        continue;
+                    }
+                }
+                (call, answer) = next_answer(waiting), if !waiting.is_empty() => {
                     if let Err(e) = answer.map(|v| self.settle_group(targets, call, v)) {
                         return Ended::Lost(e);
                     }
@@ -637,7 +813,7 @@ impl<'a> Engine<'a> {
                 // It may wait behind a group call that keeps the server spawning.
                 r = self.sv.get_all_process_info_patiently(SPAWN_ALLOWANCE * u32::try_from(targets.len()).unwrap_or(u32::MAX)) => r,
                 // A group call answered meanwhile says more, and sooner, than a large poll.
-                (call, answer) = next_answer(&mut waiting), if !waiting.is_empty() => {
+                (call, answer) = next_answer(waiting), if !waiting.is_empty() => {
                     if let Err(e) = answer.map(|v| self.settle_group(targets, call, v)) {
                         return Ended::Lost(e);
                     }
@@ -728,9 +904,12 @@ impl<'a> Engine<'a> {
                     let t = &mut targets[i];
                     if method.ends_with("stopProcess") {
                         t.phase = Phase::Stopping;
+                        // A restart starts each process as soon as a poll sees it stopped.
+                        t.awaited = self.verb != Verb::Restart;
                     } else {
                         t.phase = Phase::Starting { spawned_at: None };
                         t.unconfirmed_start = Some(t.last.start);
+                        t.awaited = true;
                     }
                 }
                 let sv = self.sv;
@@ -863,6 +1042,8 @@ impl<'a> Engine<'a> {
         call.spread(targets, Ok(answer), &mut results);
         for (i, method, result) in results {
             let t = &mut targets[i];
+            t.awaited = false;
+            t.told_by_answer = false;
             let stopping = method.ends_with("stopProcess");
             let pending = if stopping {
                 t.phase == Phase::Stopping
@@ -960,6 +1141,9 @@ impl<'a> Engine<'a> {
                 continue;
             };
             t.last = info.clone();
+            if t.told_by_answer {
+                continue;
+            }
             let s = info.state;
             if let Some(before) = t.unconfirmed_start {
                 if info.start == before && state::is_stopped(s) {
@@ -1002,6 +1186,9 @@ impl<'a> Engine<'a> {
         }
     }
 }
+
+/// A call under way, and what it answers.
+type Answer<'a> = Pin<Box<dyn Future<Output = Result<Value, RpcError>> + 'a>>;
 
 /// A group call with `wait=true` under way, and what it answers.
 type GroupWait<'a> = Pin<Box<dyn Future<Output = (Call, Result<Value, RpcError>)> + 'a>>;
@@ -1107,16 +1294,23 @@ fn retry_reason(info: &ProcessInfo) -> String {
     }
 }
 
-fn show_progress(targets: &[Target], elapsed: Duration) {
+fn show_progress(targets: &[Target], verb: Verb, elapsed: Duration) {
     use std::io::Write;
-    let done = targets
-        .iter()
-        .filter(|t| matches!(t.phase, Phase::Done(ref o) if !is_failure(o)))
-        .count();
-    let failed = targets
-        .iter()
-        .filter(|t| matches!(t.phase, Phase::Done(ref o) if is_failure(o)))
-        .count();
+    let (mut done, mut failed) = (0, 0);
+    for t in targets {
+        match &t.phase {
+            Phase::Done(o) if is_failure(o) => failed += 1,
+            Phase::Done(_) => done += 1,
+            // Until the answer says it, what the polls show.
+            _ if t.told_by_answer => match (verb, t.last.state) {
+                (Verb::Start, state::RUNNING) => done += 1,
+                (Verb::Start, state::BACKOFF | state::FATAL) => failed += 1,
+                (Verb::Stop, s) if state::is_stopped(s) => done += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
     let pending = targets.len() - done - failed;
     let mut out = std::io::stdout();
     let _ = write!(
