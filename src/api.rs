@@ -235,9 +235,20 @@ impl Supervisor {
         &self,
         patience: std::time::Duration,
     ) -> Result<Vec<ProcessInfo>, RpcError> {
+        self.get_all_process_info_noting_head(patience, &crate::transport::Head::default())
+            .await
+    }
+
+    /// The listing, setting `head` once the server has taken it (its answer's head is in):
+    /// what happens after that is not in it.
+    pub async fn get_all_process_info_noting_head(
+        &self,
+        patience: std::time::Duration,
+        head: &crate::transport::Head,
+    ) -> Result<Vec<ProcessInfo>, RpcError> {
         let v = self
             .transport
-            .call_patiently("supervisor.getAllProcessInfo", &[], patience)
+            .call_noting_head("supervisor.getAllProcessInfo", &[], patience, head)
             .await?;
         expect_array(v)?
             .iter()

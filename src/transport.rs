@@ -173,12 +173,26 @@ impl Transport {
         params: &[Value],
         patience: Duration,
     ) -> Result<Value, RpcError> {
+        self.call_noting_head(method, params, patience, &Head::default())
+            .await
+    }
+
+    /// `call_patiently`, setting `head` as soon as the head of the answer arrives: the
+    /// server has then computed the answer, though its body may take long to come.
+    pub async fn call_noting_head(
+        &self,
+        method: &str,
+        params: &[Value],
+        patience: Duration,
+        head: &Head,
+    ) -> Result<Value, RpcError> {
         let body = xmlrpc::encode_call(method, params);
         let response = self
             .post_patiently(
                 Bytes::from(body),
                 patience,
                 may_be_held_back(method, params),
+                head,
             )
             .await?;
         match xmlrpc::decode_response(&response) {
@@ -191,7 +205,8 @@ impl Transport {
     /// Posts an XML-RPC document to `/RPC2` and returns the response body (the document may
     /// hold a call whose answer the server holds back: see [`may_be_held_back`]).
     pub async fn post(&self, body: Bytes) -> Result<Bytes, RpcError> {
-        self.post_patiently(body, Duration::ZERO, true).await
+        self.post_patiently(body, Duration::ZERO, true, &Head::default())
+            .await
     }
 
     /// The exchange, bounded. Until the head of the answer arrives, a probe after the timeout
@@ -204,9 +219,9 @@ impl Transport {
         body: Bytes,
         patience: Duration,
         held_back: bool,
+        head: &Head,
     ) -> Result<Bytes, RpcError> {
-        let head = AtomicBool::new(false);
-        let exchange = self.post_pooled(body, &head);
+        let exchange = self.post_pooled(body, head);
         tokio::pin!(exchange);
         let started = tokio::time::Instant::now();
         let mut probes = 0u32;
@@ -220,14 +235,14 @@ impl Transport {
                 r = &mut exchange => return r,
                 () = tokio::time::sleep(delay) => {}
             }
-            if head.load(Ordering::Relaxed) {
+            if head.is_in() {
                 return exchange.await;
             }
             tokio::select! {
                 r = &mut exchange => return r,
                 alive = self.probe() => {
                     probes += 1;
-                    if head.load(Ordering::Relaxed) {
+                    if head.is_in() {
                         return exchange.await;
                     }
                     if !alive || started.elapsed() >= MAX_BLOCKING_WAIT || (!held_back && probes >= 2) {
@@ -241,7 +256,7 @@ impl Transport {
     /// Asks the server, on a connection of its own, for its API version: is it alive at all?
     async fn probe(&self) -> bool {
         let body = Bytes::from(xmlrpc::encode_call("supervisor.getVersion", &[]));
-        let head = AtomicBool::new(false);
+        let head = Head::default();
         let probe = async {
             let mut sender = self.connect().await?;
             self.exchange(&mut sender, body, &head).await
@@ -251,7 +266,7 @@ impl Transport {
 
     /// The exchange on a kept connection if there is one, else on a new one. `head` is set
     /// once the head of the answer has arrived.
-    async fn post_pooled(&self, body: Bytes, head: &AtomicBool) -> Result<Bytes, RpcError> {
+    async fn post_pooled(&self, body: Bytes, head: &Head) -> Result<Bytes, RpcError> {
         self.endpoint()?;
         let pooled = self.take_idle();
         if let Some(mut sender) = pooled {
@@ -353,7 +368,7 @@ impl Transport {
         &self,
         sender: &mut Sender,
         body: Bytes,
-        head: &AtomicBool,
+        head: &Head,
     ) -> Result<Bytes, RpcError> {
         let endpoint = self.endpoint()?;
         let mut req = Request::post("/RPC2")
@@ -381,7 +396,7 @@ impl Transport {
             .send_request(req)
             .await
             .map_err(|e| hyper_error(&e))?;
-        head.store(true, Ordering::Relaxed);
+        head.set();
         let status = resp.status();
         if status != hyper::StatusCode::OK {
             let reason = resp
@@ -455,6 +470,31 @@ impl Transport {
 /// start and stop calls unless `wait` is false, a multicall holding one, and (not knowing)
 /// any method outside the `supervisor` and `system` namespaces. Everything else a live
 /// supervisord answers at once.
+/// Set once the head of an answer has arrived.
+#[derive(Default)]
+pub struct Head {
+    arrived: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Head {
+    fn set(&self) {
+        self.arrived.store(true, Ordering::Release);
+        self.notify.notify_one();
+    }
+
+    pub fn is_in(&self) -> bool {
+        self.arrived.load(Ordering::Acquire)
+    }
+
+    /// Returns once the head has arrived (at once if it has already). One waiter at a time.
+    pub async fn arrived(&self) {
+        if !self.is_in() {
+            self.notify.notified().await;
+        }
+    }
+}
+
 fn may_be_held_back(method: &str, params: &[Value]) -> bool {
     let waits = |flag: Option<&Value>| flag.is_none_or(|w| w.as_bool() != Some(false));
     match method {

@@ -23,6 +23,7 @@ use crate::error::RpcError;
 use crate::output::Palette;
 use crate::output::json::{self, QuickReport, QuickResult};
 use crate::pattern;
+use crate::transport::Head;
 use crate::xmlrpc::{Fault, FaultCode, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,9 +169,6 @@ struct Target {
     unconfirmed_start: Option<i64>,
     /// A waited group call under way will say how this target ended.
     awaited: bool,
-    /// Only that answer may say it: the listing the target came from may predate the call
-    /// (see `EarlyCall`), so a state seen in a poll does not tell whether the call acted.
-    told_by_answer: bool,
 }
 
 fn failed(words: &str, status: i32, reason: &str) -> Outcome {
@@ -244,6 +242,10 @@ const WAITED_MAX_POLL: Duration = Duration::from_millis(3000);
 const MIN_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_millis(1000);
 
+/// A poll that costs the server this much is not made while group calls will answer for
+/// every target anyway.
+const QUIET_COST: Duration = Duration::from_millis(100);
+
 /// How long the last look at where unfinished targets stand may take, after a timeout or
 /// Ctrl-C.
 const FINAL_LOOK: Duration = Duration::from_secs(5);
@@ -293,40 +295,43 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     let early = early.filter(|_| !old_server);
     let (infos, poll_cost) = match (infos, &early) {
         (Some(infos), _) => (infos, poll_cost),
-        (None, Some(early)) if !early.wait => {
-            match sv.call(early.method, &early.params).await {
-                Ok(answer) => answered = Some(answer),
-                // No such group: nothing was touched; the listing below says so in the
-                // words of any other pattern that matches nothing.
-                Err(RpcError::Fault { fault, .. }) if fault.is(FaultCode::BadName) => {}
-                Err(e) => return Err(e.into()),
-            }
-            let asked = Instant::now();
-            let infos = sv.get_all_process_info().await;
-            (infos, asked.elapsed())
-        }
         (None, Some(early)) => {
-            // The listing and the call go out together; the listing is asked first, so
-            // that the server takes its snapshot before it blocks to spawn. Either may wait
-            // behind that spawning, for as long as the whole wait may take.
+            // The listing goes first; the call, once the server has taken its snapshot
+            // (the answer's head is in), so that the snapshot shows every process as it
+            // was before the call, while the listing's long send overlaps the call's work.
+            // Either may wait behind a spawn, for as long as the whole wait may take.
             let asked = Instant::now();
-            let listing = sv.get_all_process_info_patiently(opts.timeout);
+            let head = Head::default();
+            let listing = sv.get_all_process_info_noting_head(opts.timeout, &head);
             tokio::pin!(listing);
+            let taken = tokio::select! {
+                biased;
+                r = &mut listing => Some(r),
+                () = head.arrived() => None,
+            };
+            if let Some(Err(e)) = taken {
+                return Err(e.into());
+            }
             let (method, params, patience) = (early.method, early.params.clone(), opts.timeout);
             let mut call =
                 Box::pin(
                     async move { sv.transport.call_patiently(method, &params, patience).await },
                 );
             let mut answer = None;
-            let infos = loop {
-                tokio::select! {
-                    biased;
-                    r = &mut listing => break r,
-                    a = &mut call, if answer.is_none() => answer = Some(a),
-                }
+            let infos = match taken {
+                Some(r) => r,
+                None => loop {
+                    tokio::select! {
+                        biased;
+                        r = &mut listing => break r,
+                        a = &mut call, if answer.is_none() => answer = Some(a),
+                    }
+                },
             };
             match answer {
                 Some(Ok(a)) => answered = Some(a),
+                // No such group: nothing was touched; the listing below says so in the
+                // words of any other pattern that matches nothing.
                 Some(Err(RpcError::Fault { fault, .. })) if fault.is(FaultCode::BadName) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => under_way = Some(call),
@@ -375,7 +380,6 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
                 last: info.clone(),
                 unconfirmed_start: None,
                 awaited: false,
-                told_by_answer: false,
             })
             .collect();
         let mut engine = Engine {
@@ -394,37 +398,43 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         };
         let mut waiting: Vec<GroupWait<'_>> = Vec::new();
         if let Some(early) = early.filter(|_| answered.is_some() || under_way.is_some()) {
+            // The snapshot predates the call: it says which processes the call acts on.
+            let mut members = Vec::new();
+            for (i, t) in targets.iter_mut().enumerate() {
+                let s = t.last.state;
+                t.phase = match verb {
+                    Verb::Start if is_running_state(s) => Phase::Done(Outcome::AlreadyStarted),
+                    Verb::Start => {
+                        t.unconfirmed_start = Some(t.last.start);
+                        t.awaited = true;
+                        members.push(i);
+                        Phase::Starting { spawned_at: None }
+                    }
+                    _ if is_running_state(s) => {
+                        // A restart starts each process as soon as a poll sees it stopped.
+                        t.awaited = verb == Verb::Stop;
+                        members.push(i);
+                        Phase::Stopping
+                    }
+                    Verb::Stop => Phase::Done(Outcome::NotRunning),
+                    // Not running: a restart starts it straight away.
+                    _ => {
+                        t.last.state = state::STOPPED;
+                        Phase::Queued
+                    }
+                };
+            }
             let call = Call::Group {
                 group: String::new(),
                 method: early.per_process,
-                members: (0..targets.len()).collect(),
+                members,
             };
-            if early.wait {
-                // The listing may have been taken before or after the call acted: only the
-                // answer tells what became of each target.
-                for t in &mut targets {
-                    t.phase = if verb == Verb::Start {
-                        Phase::Starting { spawned_at: None }
-                    } else {
-                        Phase::Stopping
-                    };
-                    t.awaited = true;
-                    t.told_by_answer = true;
+            match (answered, under_way) {
+                (Some(answer), _) => engine.settle_group(&mut targets, call, answer),
+                (None, Some(pending)) => {
+                    waiting.push(Box::pin(async move { (call, pending.await) }));
                 }
-                match (answered, under_way) {
-                    (Some(answer), _) => engine.settle_group(&mut targets, call, answer),
-                    (None, Some(pending)) => {
-                        waiting.push(Box::pin(async move { (call, pending.await) }));
-                    }
-                    (None, None) => {}
-                }
-            } else if let Some(answer) = answered {
-                // The listing was taken after the call had acted: each target's phase follows
-                // from the answer, and its state from the listing.
-                let mut results = Vec::new();
-                call.spread(&targets, Ok(answer), &mut results);
-                engine.apply(&mut targets, results);
-                engine.observe(&mut targets, &infos);
+                (None, None) => {}
             }
         }
         let ended = engine.drive(&mut targets, waiting, opts.timeout).await;
@@ -479,25 +489,23 @@ fn report_no_match(
     ctl.exitstatus = exit::GENERIC;
 }
 
-/// The call fired without waiting for the listing: for one whole group (`group:`,
-/// `group:*`) or everything (`all`, `*`), without a batch, on a server of 3.2 or later.
+/// The group call for one whole group (`group:`, `group:*`) or everything (`all`, `*`),
+/// without a batch, on a server of 3.2 or later, sent with `wait=true` while the listing is
+/// still coming.
 ///
-/// A listing of a thousand processes costs supervisord hundreds of loop turns to send (it
-/// writes 4 KB a turn), more than a whole stop; asked first, it would hold every signal and
-/// spawn back by that much. So the group call goes out together with the listing (or, for a
-/// restart's stops, before it), and the listing only says which processes there are, in
-/// which order. A group that does not exist is a fault that changes nothing, so a pattern
-/// that matches nothing still touches nothing. Old servers serialise these calls and keep
-/// the listing first.
+/// supervisord takes a listing's snapshot at once, but sends it 4 KB a loop turn: a thousand
+/// processes take hundreds of turns (0.4-0.7 s), more than a whole stop. Asked after the
+/// listing, the call would wait all that time; asked once the snapshot is taken (the
+/// listing's head is in), its work goes on while the listing is sent, and the snapshot
+/// still shows every process as it was before the call. The answer comes once every
+/// process got where it was sent; polls end the wait sooner where they are cheap. A group
+/// that does not exist is a fault that changes nothing, so a pattern that matches nothing
+/// still touches nothing. Old servers serialise group calls and keep the usual way.
 struct EarlyCall {
     method: &'static str,
     params: Vec<Value>,
     /// The single-process call it stands for, in the words of the answer.
     per_process: &'static str,
-    /// `wait=true`: the answer comes once every process got where it was sent (a start or a
-    /// stop). A restart's stops go with `wait=false`, so that each process can be started
-    /// again as soon as the polls see it stopped.
-    wait: bool,
 }
 
 fn early_call(verb: Verb, opts: &Opts) -> Option<EarlyCall> {
@@ -507,7 +515,6 @@ fn early_call(verb: Verb, opts: &Opts) -> Option<EarlyCall> {
     let [pattern] = opts.patterns.as_slice() else {
         return None;
     };
-    let wait = verb != Verb::Restart;
     let (all, group, per_process) = match verb {
         Verb::Start => (
             "supervisor.startAllProcesses",
@@ -521,11 +528,11 @@ fn early_call(verb: Verb, opts: &Opts) -> Option<EarlyCall> {
         ),
     };
     let (method, params) = if pattern == "all" || pattern == "*" {
-        (all, vec![Value::Bool(wait)])
+        (all, vec![Value::Bool(true)])
     } else {
         match crate::api::split_namespec(pattern) {
             (name, None) if !name.is_empty() && !name.contains(['*', '?']) => {
-                (group, vec![Value::from(name), Value::Bool(wait)])
+                (group, vec![Value::from(name), Value::Bool(true)])
             }
             _ => return None,
         }
@@ -534,7 +541,6 @@ fn early_call(verb: Verb, opts: &Opts) -> Option<EarlyCall> {
         method,
         params,
         per_process,
-        wait,
     })
 }
 
@@ -736,20 +742,6 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            // A target only an answer could tell about: what it has reached by now is the
-            // best word there is on it (it started or stopped, by this call or before).
-            for t in targets.iter_mut().filter(|t| t.told_by_answer) {
-                let reached = match self.verb {
-                    Verb::Start => t.last.state == state::RUNNING,
-                    _ => state::is_stopped(t.last.state),
-                };
-                if reached && !matches!(t.phase, Phase::Done(_)) {
-                    t.phase = Phase::Done(match self.verb {
-                        Verb::Start => Outcome::Started,
-                        _ => Outcome::Stopped,
-                    });
-                }
-            }
         }
         ended
     }
@@ -777,15 +769,18 @@ impl<'a> Engine<'a> {
                 return Ended::AllDone;
             }
             if self.progress {
-                show_progress(targets, self.verb, started.elapsed());
+                show_progress(targets, started.elapsed());
             }
             let now = Instant::now();
             if now >= deadline {
                 return Ended::TimedOut;
             }
-            // Without a progress line to keep, a poll adds nothing while every unfinished
-            // target awaits the answer of a group call: only wait for the answers.
+            // Without a progress line to keep, a costly poll adds nothing while every
+            // unfinished target awaits the answer of a group call: only wait for the answers.
+            // A cheap one still ends the wait sooner (supervisord may answer a group call
+            // only at its next idle loop turn, up to a second later).
             let quiet = !self.progress
+                && recent.iter().min().is_some_and(|c| *c >= QUIET_COST)
                 && targets
                     .iter()
                     .all(|t| t.awaited || matches!(t.phase, Phase::Done(_)));
@@ -1043,7 +1038,6 @@ impl<'a> Engine<'a> {
         for (i, method, result) in results {
             let t = &mut targets[i];
             t.awaited = false;
-            t.told_by_answer = false;
             let stopping = method.ends_with("stopProcess");
             let pending = if stopping {
                 t.phase == Phase::Stopping
@@ -1141,9 +1135,6 @@ impl<'a> Engine<'a> {
                 continue;
             };
             t.last = info.clone();
-            if t.told_by_answer {
-                continue;
-            }
             let s = info.state;
             if let Some(before) = t.unconfirmed_start {
                 if info.start == before && state::is_stopped(s) {
@@ -1294,20 +1285,13 @@ fn retry_reason(info: &ProcessInfo) -> String {
     }
 }
 
-fn show_progress(targets: &[Target], verb: Verb, elapsed: Duration) {
+fn show_progress(targets: &[Target], elapsed: Duration) {
     use std::io::Write;
     let (mut done, mut failed) = (0, 0);
     for t in targets {
         match &t.phase {
             Phase::Done(o) if is_failure(o) => failed += 1,
             Phase::Done(_) => done += 1,
-            // Until the answer says it, what the polls show.
-            _ if t.told_by_answer => match (verb, t.last.state) {
-                (Verb::Start, state::RUNNING) => done += 1,
-                (Verb::Start, state::BACKOFF | state::FATAL) => failed += 1,
-                (Verb::Stop, s) if state::is_stopped(s) => done += 1,
-                _ => {}
-            },
             _ => {}
         }
     }
