@@ -213,7 +213,8 @@ impl Transport {
     /// (and `patience`) asks whether the server is alive at all: a call the server may hold
     /// back is waited for as long as it is (up to [`MAX_BLOCKING_WAIT`]); any other gets one
     /// more timeout, since a live supervisord answers it at once. Once the head is in, the
-    /// body's own allowance bounds the rest (see [`MIN_BODY_RATE`]).
+    /// body's own allowance (the timeout and `patience`, and more as bytes come: see
+    /// [`MIN_BODY_RATE`]) bounds the rest.
     async fn post_patiently(
         &self,
         body: Bytes,
@@ -221,7 +222,7 @@ impl Transport {
         held_back: bool,
         head: &Head,
     ) -> Result<Bytes, RpcError> {
-        let exchange = self.post_pooled(body, head);
+        let exchange = self.post_pooled(body, head, patience);
         tokio::pin!(exchange);
         let started = tokio::time::Instant::now();
         let mut probes = 0u32;
@@ -259,18 +260,27 @@ impl Transport {
         let head = Head::default();
         let probe = async {
             let mut sender = self.connect().await?;
-            self.exchange(&mut sender, body, &head).await
+            self.exchange(&mut sender, body, &head, Duration::ZERO)
+                .await
         };
         matches!(tokio::time::timeout(self.timeout, probe).await, Ok(Ok(_)))
     }
 
     /// The exchange on a kept connection if there is one, else on a new one. `head` is set
     /// once the head of the answer has arrived.
-    async fn post_pooled(&self, body: Bytes, head: &Head) -> Result<Bytes, RpcError> {
+    async fn post_pooled(
+        &self,
+        body: Bytes,
+        head: &Head,
+        patience: Duration,
+    ) -> Result<Bytes, RpcError> {
         self.endpoint()?;
         let pooled = self.take_idle();
         if let Some(mut sender) = pooled {
-            match self.exchange(&mut sender, body.clone(), head).await {
+            match self
+                .exchange(&mut sender, body.clone(), head, patience)
+                .await
+            {
                 Ok(b) => {
                     self.put_idle(sender);
                     return Ok(b);
@@ -281,7 +291,7 @@ impl Transport {
             }
         }
         let mut sender = self.connect().await?;
-        let b = self.exchange(&mut sender, body, head).await?;
+        let b = self.exchange(&mut sender, body, head, patience).await?;
         self.put_idle(sender);
         Ok(b)
     }
@@ -369,6 +379,7 @@ impl Transport {
         sender: &mut Sender,
         body: Bytes,
         head: &Head,
+        patience: Duration,
     ) -> Result<Bytes, RpcError> {
         let endpoint = self.endpoint()?;
         let mut req = Request::post("/RPC2")
@@ -423,7 +434,14 @@ impl Transport {
                 at: std::panic::Location::caller(),
             });
         }
-        read_limited(resp.into_body(), MAX_RESPONSE, expected, self.timeout).await
+        // A body, too, can stall behind work the server does in one go.
+        read_limited(
+            resp.into_body(),
+            MAX_RESPONSE,
+            expected,
+            self.timeout.saturating_add(patience),
+        )
+        .await
     }
 
     /// Opens a log-tail stream (`/logtail/NAME/CHANNEL` or `/mainlogtail`) on a connection of

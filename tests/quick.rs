@@ -660,3 +660,48 @@ fn a_whole_group_call_under_way_still_reports_each_process() {
     // supervisord goes on with the stop it was asked for.
     assert_eq!(state_of(&sv, "term:term_1"), "STOPPING");
 }
+
+#[test]
+fn a_spawn_that_blocks_the_server_longer_than_the_timeout_is_waited_out() {
+    // supervisord spawns a whole group in one loop turn, answering nothing meanwhile, not
+    // even the rest of a listing it has begun to send. With the client's timeout far below
+    // that turn, the quick verbs still wait it out (their --timeout bounds the wait).
+    let sv = Supervisord::start(
+        "\
+[program:big]
+command=sleep 100000
+process_name=big_%(process_num)03d
+numprocs=300
+autostart=false
+startsecs=0
+stopsignal=KILL
+",
+    );
+    let out = sv
+        .ours_cmd()
+        .args(["quickstart", "big:"])
+        .env("SUPERVISOR_QUICK_TIMEOUT", "0.3")
+        .timeout(Duration::from_secs(120))
+        .run();
+    assert_eq!(out.status, 0, "{out}");
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.ends_with(": started"))
+            .count(),
+        300,
+        "{out}"
+    );
+    let out = sv
+        .ours_cmd()
+        .args(["quickstop", "big:*"])
+        .env("SUPERVISOR_QUICK_TIMEOUT", "0.3")
+        .timeout(Duration::from_secs(120))
+        .run();
+    assert_eq!(out.status, 0, "{out}");
+    assert!(
+        states(&sv).iter().all(|(_, s)| s == "STOPPED"),
+        "{:?}",
+        states(&sv)
+    );
+}
