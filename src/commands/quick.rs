@@ -171,6 +171,15 @@ struct Target {
     awaited: bool,
 }
 
+impl Target {
+    /// This target's entry in a listing.
+    fn info_in<'i>(&self, infos: &'i [ProcessInfo]) -> Option<&'i ProcessInfo> {
+        infos
+            .iter()
+            .find(|i| i.group == self.last.group && i.name == self.last.name)
+    }
+}
+
 fn failed(words: &str, status: i32, reason: &str) -> Outcome {
     Outcome::Failed {
         words: words.to_owned(),
@@ -733,10 +742,7 @@ impl<'a> Engine<'a> {
                 let fresh = tokio::time::timeout(FINAL_LOOK, self.sv.get_all_process_info()).await;
                 if let Ok(Ok(infos)) = fresh {
                     for t in targets.iter_mut() {
-                        if let Some(info) = infos
-                            .iter()
-                            .find(|i| i.group == t.last.group && i.name == t.last.name)
-                        {
+                        if let Some(info) = t.info_in(&infos) {
                             t.last = info.clone();
                         }
                     }
@@ -1121,10 +1127,7 @@ impl<'a> Engine<'a> {
 
     fn observe(&self, targets: &mut [Target], infos: &[ProcessInfo]) {
         for t in targets.iter_mut() {
-            let Some(info) = infos
-                .iter()
-                .find(|i| i.group == t.last.group && i.name == t.last.name)
-            else {
+            let Some(info) = t.info_in(infos) else {
                 if !matches!(t.phase, Phase::Done(_)) {
                     t.phase = Phase::Done(failed(
                         "no such process",
