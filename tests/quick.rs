@@ -364,10 +364,35 @@ fn quickrestart_gives_every_process_a_new_life() {
             .unwrap_or(0);
         assert_ne!(p.pid, old, "{} kept its pid", p.full_name());
     }
-    // With a batch, a rolling restart still ends with all of them running.
+    // With a batch, a rolling restart still gives each of them a new life.
+    let before: Vec<_> = sv
+        .processes()
+        .into_iter()
+        .filter(|p| p.group == "app")
+        .map(|p| (p.full_name(), p.pid))
+        .collect();
     let out = sv.ours(&["quickrestart", "--batch", "2", "app:"]);
     assert_eq!(out.status, 0, "{out}");
-    assert_eq!(out.stdout.lines().count(), 6, "{out}");
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            "app:app_00: started",
+            "app:app_01: started",
+            "app:app_02: started",
+            "app:app_03: started",
+            "app:app_04: started",
+            "app:app_05: started"
+        ],
+        "{out}"
+    );
+    for p in sv.processes().into_iter().filter(|p| p.group == "app") {
+        assert_eq!(p.statename, "RUNNING", "{}", p.full_name());
+        assert!(
+            !before.contains(&(p.full_name(), p.pid)),
+            "{} kept its pid",
+            p.full_name()
+        );
+    }
 }
 
 #[test]

@@ -1147,7 +1147,11 @@ impl<'a> Engine<'a> {
             }
             t.phase = match std::mem::replace(&mut t.phase, Phase::Queued) {
                 Phase::Stopping if state::is_stopped(s) => match self.verb {
-                    Verb::Restart => Phase::Queued,
+                    // Just stopped: it is started on the next round of firing.
+                    Verb::Restart => {
+                        t.last.state = state::STOPPED;
+                        Phase::Queued
+                    }
                     _ => Phase::Done(Outcome::Stopped),
                 },
                 Phase::Starting { spawned_at } => match s {
@@ -1173,10 +1177,6 @@ impl<'a> Engine<'a> {
                 },
                 other => other,
             };
-            if self.verb == Verb::Restart && t.phase == Phase::Queued {
-                // Just stopped: it is started on the next round of firing.
-                t.last.state = state::STOPPED;
-            }
         }
     }
 }
