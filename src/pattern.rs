@@ -16,6 +16,19 @@ fn is_glob(p: &str) -> bool {
     p.contains(['*', '?'])
 }
 
+/// Is `pattern` one of stock's whole-group forms: `all`, `*`, `group:` or `group:*` (with a
+/// group name that is not itself a glob)? Stock's group calls answer only for the processes
+/// they acted on.
+pub fn is_whole_group(pattern: &str) -> bool {
+    if pattern == "all" || pattern == "*" {
+        return true;
+    }
+    match split_namespec(pattern) {
+        (group, None) => !group.is_empty() && !is_glob(group),
+        _ => false,
+    }
+}
+
 /// Does `pattern` select `info`?
 pub fn matches(pattern: &str, info: &ProcessInfo) -> bool {
     if pattern == "all" || pattern == "*" {
@@ -103,6 +116,24 @@ mod tests {
         resolve(patterns, infos)
             .map(|v| v.iter().map(|i| i.namespec()).collect())
             .map_err(|e| e.into_iter().map(|e| e.message).collect())
+    }
+
+    #[test]
+    fn stocks_whole_group_forms() {
+        for p in ["all", "*", "app:", "app:*"] {
+            assert!(is_whole_group(p), "{p}");
+        }
+        for p in [
+            "app",
+            "app:app_01",
+            "ap*:",
+            "app:app_*",
+            "*worker*",
+            ":",
+            "a?p:",
+        ] {
+            assert!(!is_whole_group(p), "{p}");
+        }
     }
 
     #[test]

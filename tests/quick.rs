@@ -67,6 +67,14 @@ fn lines(s: &str) -> Vec<&str> {
     s.lines().collect()
 }
 
+/// The lines in `status` order: stock's group calls answer in the order the processes got
+/// there.
+fn sorted(s: &str) -> Vec<&str> {
+    let mut l = lines(s);
+    l.sort_unstable();
+    l
+}
+
 fn states(sv: &Supervisord) -> Vec<(String, String)> {
     sv.processes()
         .into_iter()
@@ -477,11 +485,8 @@ fn quick_verbs_on_supervisor_3_1_3() {
         7,
         "{out}"
     );
-    assert!(
-        out.stdout
-            .ends_with("workers:w1: ERROR (not running)\nworkers:w2: ERROR (not running)\n"),
-        "{out}"
-    );
+    // As stock's `stop all`: the processes that were not running are not mentioned.
+    assert_eq!(out.stdout.lines().count(), 7, "{out}");
     assert!(
         states(&sv).iter().all(|(_, s)| s == "STOPPED"),
         "{:?}",
@@ -551,29 +556,54 @@ stopsignal=KILL
             .filter(|(n, _)| n.starts_with("app:"))
             .all(|(_, s)| s == "STOPPED")
     );
-    // Half the group already running: each process gets the answer that fits it.
+    // Part of the group already running: as stock's `start app:`, only the processes acted on
+    // are mentioned; named, a running process gets stock's word for it.
     sv.ours(&["quickstart", "app:app_01"]).expect_status(0);
     let out = sv.ours(&["quickstart", "app:"]);
     assert_eq!(
         lines(&out.stdout),
+        ["app:app_00: started", "app:app_02: started"],
+        "{out}"
+    );
+    assert_eq!(out.status, 0, "{out}");
+    sv.ours(&["quickstop", "app:app_00", "app:app_02"])
+        .expect_status(0);
+    let ours = sv.ours(&["quickstart", "app:*", "app:app_01"]);
+    assert_eq!(
+        lines(&ours.stdout),
         [
             "app:app_00: started",
             "app:app_01: ERROR (already started)",
             "app:app_02: started"
         ],
-        "{out}"
+        "{ours}"
     );
-    assert_eq!(out.status, 0, "{out}");
-    // Half the group already stopped: a whole group's stop (fired before the listing is
-    // taken) still tells each process's story.
+    // Part of the group already stopped: the same lines as stock's `stop app:`.
     sv.ours(&["quickstop", "app:app_01"]).expect_status(0);
-    let out = sv.ours(&["quickstop", "app:"]);
+    let ours = sv.ours(&["quickstop", "app:"]);
+    assert_eq!(
+        lines(&ours.stdout),
+        ["app:app_00: stopped", "app:app_02: stopped"],
+        "{ours}"
+    );
+    assert_eq!(ours.status, 0, "{ours}");
+    sv.ours(&["quickstart", "app:app_00", "app:app_02"])
+        .expect_status(0);
+    let stock = sv.stock(&["stop", "app:"]);
+    assert_eq!(
+        sorted(&ours.stdout),
+        sorted(&stock.stdout),
+        "ours:\n{ours}\nstock:\n{stock}"
+    );
+    assert_eq!(ours.status, stock.status, "ours:\n{ours}\nstock:\n{stock}");
+    // Named, a stopped process gets stock's word for it.
+    let out = sv.ours(&["quickstop", "app:app_0*"]);
     assert_eq!(
         lines(&out.stdout),
         [
-            "app:app_00: stopped",
+            "app:app_00: ERROR (not running)",
             "app:app_01: ERROR (not running)",
-            "app:app_02: stopped"
+            "app:app_02: ERROR (not running)"
         ],
         "{out}"
     );
@@ -729,4 +759,130 @@ stopsignal=KILL
         "{:?}",
         states(&sv)
     );
+}
+
+/// A relay in front of a real supervisord that passes every request and answer on at once,
+/// except the body of a listing (`getAllProcessInfo`), which it holds back for `hold`: as
+/// supervisord itself does with a listing of thousands of processes, sent 4 KB a loop turn.
+fn slow_listing_relay(server: &std::path::Path, hold: Duration) -> std::path::PathBuf {
+    use std::io::{Read, Write};
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let path = server.with_file_name("relay.sock");
+    let listener = UnixListener::bind(&path).expect("bind relay");
+    let server = server.to_owned();
+    thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut upstream) = UnixStream::connect(&server) else {
+                return;
+            };
+            let listing = Arc::new(AtomicBool::new(false));
+            let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+            let asked = Arc::clone(&listing);
+            thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = c2.read(&mut buf) {
+                    if String::from_utf8_lossy(&buf[..n]).contains("getAllProcessInfo") {
+                        asked.store(true, Ordering::SeqCst);
+                    }
+                    if n == 0 || u2.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = u2.shutdown(std::net::Shutdown::Write);
+            });
+            thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = upstream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let mut data = &buf[..n];
+                    if listing.swap(false, Ordering::SeqCst) {
+                        let head_end = data
+                            .windows(4)
+                            .position(|w| w == b"\r\n\r\n")
+                            .map_or(data.len(), |i| i + 4);
+                        if client.write_all(&data[..head_end]).is_err() {
+                            break;
+                        }
+                        thread::sleep(hold);
+                        data = &data[head_end..];
+                    }
+                    if client.write_all(data).is_err() {
+                        break;
+                    }
+                }
+                let _ = client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    path
+}
+
+#[test]
+fn a_whole_group_answered_before_the_listing_is_in_says_what_stock_says() {
+    let sv = Supervisord::start(POOL);
+    let relay = slow_listing_relay(sv.socket_path(), Duration::from_secs(3));
+    let url = format!("unix://{}", relay.display());
+    let via_relay = |args: &[&str]| {
+        sv.ours_cmd()
+            .args(["-s", &url])
+            .args(args)
+            .env("SUPERVISOR_QUICK_TRACE", "1")
+            .run()
+    };
+    sv.ours(&["quickstart", "app:"]).expect_status(0);
+    sv.ours(&["quickstop", "app:app_02"]).expect_status(0);
+    // The stop's answer comes long before the listing: it alone makes the report.
+    let ours = via_relay(&["quickstop", "app:"]);
+    assert!(
+        ours.stderr.contains("early call answered") && !ours.stderr.contains("listing in"),
+        "the answer did not come first: {ours}"
+    );
+    assert_eq!(ours.status, 0, "{ours}");
+    assert!(
+        states(&sv)
+            .iter()
+            .filter(|(n, _)| n.starts_with("app:"))
+            .all(|(_, s)| s == "STOPPED"),
+        "{ours}"
+    );
+    sv.ours(&["quickstart", "app:"]).expect_status(0);
+    sv.ours(&["quickstop", "app:app_02"]).expect_status(0);
+    let stock = sv.stock(&["stop", "app:"]);
+    assert_eq!(
+        sorted(&ours.stdout),
+        sorted(&stock.stdout),
+        "ours:\n{ours}\nstock:\n{stock}"
+    );
+    assert_eq!(ours.status, stock.status);
+    // The same for a start, and for everything at once.
+    sv.ours(&["quickstart", "app:app_02"]).expect_status(0);
+    let ours = via_relay(&["quickstart", "app:*"]);
+    assert!(ours.stderr.contains("early call answered"), "{ours}");
+    assert_eq!(ours.status, 0, "{ours}");
+    sv.ours(&["quickstop", "app:"]).expect_status(0);
+    sv.ours(&["quickstart", "app:app_02"]).expect_status(0);
+    let stock = sv.stock(&["start", "app:"]);
+    assert_eq!(
+        sorted(&ours.stdout),
+        sorted(&stock.stdout),
+        "ours:\n{ours}\nstock:\n{stock}"
+    );
+    assert_eq!(lines(&ours.stdout).len(), 5, "{ours}");
+    let ours = via_relay(&["quickstop", "all"]);
+    assert!(ours.stderr.contains("early call answered"), "{ours}");
+    sv.ours(&["quickstart", "app:", "web"]).expect_status(0);
+    let stock = sv.stock(&["stop", "all"]);
+    assert_eq!(
+        sorted(&ours.stdout),
+        sorted(&stock.stdout),
+        "ours:\n{ours}\nstock:\n{stock}"
+    );
+    assert_eq!(lines(&ours.stdout).len(), 7, "{ours}");
+    // Ours come in `status` order.
+    assert_eq!(lines(&ours.stdout), sorted(&ours.stdout), "{ours}");
 }

@@ -169,9 +169,25 @@ struct Target {
     unconfirmed_start: Option<i64>,
     /// A waited group call under way will say how this target ended.
     awaited: bool,
+    /// A restart's start of a process that was not running waits until the group stop sent
+    /// for its whole group is known to have been acted on: arriving after the start, that stop
+    /// would stop the process again.
+    held_for_call: bool,
+    /// Selected only by a whole-group pattern (`group:`, `all`): as with stock's group calls,
+    /// nothing is said of it if it was already in the state asked for.
+    by_group: bool,
 }
 
 impl Target {
+    /// Left out of the report: stock's group calls answer only for what they acted on.
+    fn unreported(&self) -> bool {
+        self.by_group
+            && matches!(
+                self.phase,
+                Phase::Done(Outcome::AlreadyStarted | Outcome::NotRunning)
+            )
+    }
+
     /// This target's entry in a listing.
     fn info_in<'i>(&self, infos: &'i [ProcessInfo]) -> Option<&'i ProcessInfo> {
         infos
@@ -249,6 +265,10 @@ const WAITED_MAX_POLL: Duration = Duration::from_millis(3000);
 
 /// Polls never come faster than this, nor slower than `MAX_POLL`.
 const MIN_POLL: Duration = Duration::from_millis(20);
+/// A poll that costs the server less than this holds nothing back noticeably.
+const CHEAP_POLL: Duration = Duration::from_millis(10);
+/// The first poll may come sooner: a stop of a few dozen processes is often over by then.
+const FIRST_MIN_POLL: Duration = Duration::from_millis(5);
 const MAX_POLL: Duration = Duration::from_millis(1000);
 
 /// A poll that costs the server this much is not made while group calls will answer for
@@ -301,6 +321,8 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     // The early call's answer if it is in, or the call itself while it is under way.
     let mut answered: Option<Value> = None;
     let mut under_way: Option<Answer<'_>> = None;
+    // A start's or stop's answer that came before the listing says all there is to say.
+    let mut answered_alone: Option<Value> = None;
     let early = early.filter(|_| !old_server);
     let (infos, poll_cost) = match (infos, &early) {
         (Some(infos), _) => (infos, poll_cost),
@@ -318,6 +340,7 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
                 r = &mut listing => Some(r),
                 () = head.arrived() => None,
             };
+            trace(began, "listing head");
             if let Some(Err(e)) = taken {
                 return Err(e.into());
             }
@@ -333,10 +356,27 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
                     tokio::select! {
                         biased;
                         r = &mut listing => break r,
-                        a = &mut call, if answer.is_none() => answer = Some(a),
+                        a = &mut call, if answer.is_none() => {
+                            trace(began, "early call answered");
+                            match a {
+                                // A listing of a thousand processes takes supervisord longer
+                                // to send than the whole stop: what stock would say is all in
+                                // the answer (the processes it acted on, each with its end),
+                                // so the rest of the listing is not waited for. A restart
+                                // still needs it, to start the ones that were not running.
+                                Ok(v) if verb != Verb::Restart => {
+                                    answered_alone = Some(v);
+                                    break Ok(Vec::new());
+                                }
+                                a => answer = Some(a),
+                            }
+                        }
                     }
                 },
             };
+            if answered_alone.is_none() {
+                trace(began, "listing in");
+            }
             match answer {
                 Some(Ok(a)) => answered = Some(a),
                 // No such group: nothing was touched; the listing below says so in the
@@ -353,6 +393,18 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
             (infos, asked.elapsed())
         }
     };
+    if let Some(answer) = answered_alone {
+        drop(under_way);
+        let targets = targets_from_answer(verb, answer)?;
+        return report(
+            ctl,
+            verb,
+            opts.json,
+            &targets,
+            Ended::AllDone,
+            began.elapsed(),
+        );
+    }
     let infos = match infos {
         Ok(i) => i,
         Err(e) => {
@@ -380,6 +432,11 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         for info in &infos {
             *group_sizes.entry(info.group.clone()).or_default() += 1;
         }
+        let named: Vec<&str> = patterns
+            .iter()
+            .copied()
+            .filter(|p| !pattern::is_whole_group(p))
+            .collect();
         let mut targets: Vec<Target> = selected
             .into_iter()
             .map(|info| Target {
@@ -389,6 +446,8 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
                 last: info.clone(),
                 unconfirmed_start: None,
                 awaited: false,
+                held_for_call: false,
+                by_group: !named.iter().any(|p| pattern::matches(p, info)),
             })
             .collect();
         let mut engine = Engine {
@@ -404,6 +463,7 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
             largest_group: group_sizes.values().copied().max().unwrap_or(1),
             group_sizes,
             poll_cost,
+            began,
         };
         let mut waiting: Vec<GroupWait<'_>> = Vec::new();
         if let Some(early) = early.filter(|_| answered.is_some() || under_way.is_some()) {
@@ -426,9 +486,10 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
                         Phase::Stopping
                     }
                     Verb::Stop => Phase::Done(Outcome::NotRunning),
-                    // Not running: a restart starts it straight away.
+                    // Not running: a restart starts it once the group stop has been acted on.
                     _ => {
                         t.last.state = state::STOPPED;
+                        t.held_for_call = true;
                         Phase::Queued
                     }
                 };
@@ -452,12 +513,25 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
     if tty {
         clear_progress();
     }
-    if opts.json {
-        report_json(ctl, verb, &targets, ended, began.elapsed());
+    report(ctl, verb, opts.json, &targets, ended, began.elapsed())
+}
+
+/// Each target's line (or the `--json` document) and the exit status.
+fn report(
+    ctl: &mut Controller,
+    verb: Verb,
+    json: bool,
+    targets: &[Target],
+    ended: Ended,
+    elapsed: Duration,
+) -> CmdResult {
+    if json {
+        report_json(ctl, verb, targets, ended, elapsed);
         return Ok(());
     }
+    let tty = std::io::stdout().is_terminal();
     let palette = Palette::new(ctl.color);
-    for t in &targets {
+    for t in targets.iter().filter(|t| !t.unreported()) {
         let (line, status) = report_line(t, verb, &ended, tty);
         ctl.output(&paint(&line, t, verb, &ended, palette));
         if let Some(s) = status {
@@ -471,6 +545,60 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
         return Err(e.into());
     }
     Ok(())
+}
+
+/// The targets a whole group's waited start or stop acted on, in `status` order, each with the
+/// end the answer gives it.
+fn targets_from_answer(verb: Verb, answer: Value) -> Result<Vec<Target>, RpcError> {
+    let mut results = crate::api::results_from(answer)?;
+    results.sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            let success = r.status == FaultCode::Success as i64;
+            let outcome = match verb {
+                Verb::Start if success => Outcome::Started,
+                Verb::Start => start_fault(&Fault::new(r.status, r.description.clone())),
+                _ if success => Outcome::Stopped,
+                _ => stop_fault(&Fault::new(r.status, r.description.clone())),
+            };
+            let (st, statename) = match outcome {
+                Outcome::Started => (state::RUNNING, "RUNNING"),
+                Outcome::Stopped => (state::STOPPED, "STOPPED"),
+                // Where a failed process ended up, the answer does not say.
+                _ => (state::UNKNOWN, ""),
+            };
+            Target {
+                namespec: crate::api::make_namespec(&r.group, &r.name),
+                rpcname: format!("{}:{}", r.group, r.name),
+                phase: Phase::Done(outcome),
+                last: ProcessInfo {
+                    name: r.name,
+                    group: r.group,
+                    state: st,
+                    statename: statename.to_owned(),
+                    description: String::new(),
+                    pid: 0,
+                    start: 0,
+                    stop: 0,
+                    now: 0,
+                    spawnerr: String::new(),
+                    exitstatus: 0,
+                },
+                unconfirmed_start: None,
+                awaited: false,
+                held_for_call: false,
+                by_group: true,
+            }
+        })
+        .collect())
+}
+
+/// With `SUPERVISOR_QUICK_TRACE` set, when each step of a quick verb happened.
+fn trace(began: Instant, what: &str) {
+    if std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some() {
+        eprintln!("{:.3} {what}", began.elapsed().as_secs_f64());
+    }
 }
 
 /// Every pattern that matched nothing, in stock's words; nothing was started or stopped.
@@ -564,7 +692,7 @@ fn report_json(
 ) {
     let mut ok = true;
     let mut results = Vec::new();
-    for t in targets {
+    for t in targets.iter().filter(|t| !t.unreported()) {
         let v = verdict(t, verb, &ended);
         if let Some(s) = v.status {
             ctl.exitstatus = s;
@@ -725,6 +853,8 @@ struct Engine<'a> {
     largest_group: usize,
     /// What one `getAllProcessInfo` costs the server, as first measured on an idle server.
     poll_cost: Duration,
+    /// When the command began (for `trace`).
+    began: Instant,
 }
 
 impl<'a> Engine<'a> {
@@ -762,7 +892,7 @@ impl<'a> Engine<'a> {
         let deadline = started + timeout;
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
-        let mut interval = (self.poll_cost * 3).clamp(MIN_POLL, MAX_POLL);
+        let mut interval = self.poll_cost.clamp(FIRST_MIN_POLL, MAX_POLL);
         // The cheapest of the recent polls: one that waited behind a burst of spawning says
         // how busy the server was, not what the poll costs.
         let mut recent: std::collections::VecDeque<Duration> =
@@ -835,9 +965,9 @@ impl<'a> Engine<'a> {
             let cost = recent.iter().min().copied().unwrap_or(MIN_POLL);
             interval = (cost * 3).clamp(MIN_POLL, MAX_POLL);
             // While a waited group call is under way its answer marks the end, and each poll
-            // would hold that answer back by what the poll costs the server: poll less, only
-            // for progress and early failures.
-            if !waiting.is_empty() {
+            // would hold that answer back by what the poll costs the server: where that is
+            // more than a trifle, poll less, only for progress and early failures.
+            if !waiting.is_empty() && cost >= CHEAP_POLL {
                 interval = interval.max(cost * 10).min(WAITED_MAX_POLL);
             }
             self.observe(targets, &infos);
@@ -845,7 +975,7 @@ impl<'a> Engine<'a> {
                 let n = |f: fn(&Phase) -> bool| targets.iter().filter(|t| f(&t.phase)).count();
                 eprintln!(
                     "{:.3} poll {:.1}ms queued {} stopping {} starting {} done {}",
-                    started.elapsed().as_secs_f64(),
+                    self.began.elapsed().as_secs_f64(),
                     asked.elapsed().as_secs_f64() * 1000.0,
                     n(|p| *p == Phase::Queued),
                     n(|p| *p == Phase::Stopping),
@@ -877,7 +1007,7 @@ impl<'a> Engine<'a> {
                 if calls.len() >= room {
                     break;
                 }
-                if t.phase != Phase::Queued {
+                if t.phase != Phase::Queued || t.held_for_call {
                     continue;
                 }
                 let method = match self.verb {
@@ -1039,6 +1169,8 @@ impl<'a> Engine<'a> {
     /// The answer to a group call with `wait=true`: each process's final word, for those the
     /// polls have not settled already.
     fn settle_group(&mut self, targets: &mut [Target], call: Call, answer: Value) {
+        trace(self.began, "group call answered");
+        targets.iter_mut().for_each(|t| t.held_for_call = false);
         let mut results = Vec::new();
         call.spread(targets, Ok(answer), &mut results);
         for (i, method, result) in results {
@@ -1126,6 +1258,15 @@ impl<'a> Engine<'a> {
     }
 
     fn observe(&self, targets: &mut [Target], infos: &[ProcessInfo]) {
+        // A process being stopped that is seen out of its running state shows that the group
+        // stop under way has been acted on (it acts on the whole group at once).
+        let acted = targets.iter().any(|t| {
+            t.phase == Phase::Stopping
+                && t.info_in(infos).is_some_and(|i| !is_running_state(i.state))
+        });
+        if acted {
+            targets.iter_mut().for_each(|t| t.held_for_call = false);
+        }
         for t in targets.iter_mut() {
             let Some(info) = t.info_in(infos) else {
                 if !matches!(t.phase, Phase::Done(_)) {

@@ -250,7 +250,9 @@ fn quick_verbs(r: &mut Roff) {
         r,
         [roman(
             "Without a terminal the output is one line per process, in status order, in stock's words \
-             (app:app_00: started, app:app_03: ERROR (spawn error), web: ERROR (already started)). On a \
+             (app:app_00: started, app:app_03: ERROR (spawn error), web: ERROR (already started)). As with \
+             stock's group calls, a process chosen only by group:, group:* or all that was already in the \
+             state asked for is not mentioned; named or matched by a glob, it is. On a \
              terminal a progress line is shown while waiting, failures also say supervisord's reason, and \
              results are coloured. Against Supervisor older than 3.2.0 the calls go out over a small pool \
              of concurrent connections instead of one multicall.",
