@@ -312,7 +312,7 @@ fn json_output(r: &mut Roff) {
                 " print one JSON object: verb (the quick verb), ok (true when every target reached its \
                  state: the exit status is then 0), elapsed (seconds, to the millisecond), errors (messages \
                  about no single process: a pattern that matched nothing, the server lost) and results, one \
-                 object per process in status order:",
+                 object per process the lines would mention, in status order:",
             ),
         ],
     );
