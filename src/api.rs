@@ -49,6 +49,23 @@ pub struct ProcessInfo {
 }
 
 impl ProcessInfo {
+    /// A process known only by its name and state (no pid, times or messages).
+    pub fn bare(group: &str, name: &str, state: i64, statename: &str) -> ProcessInfo {
+        ProcessInfo {
+            name: name.to_owned(),
+            group: group.to_owned(),
+            state,
+            statename: statename.to_owned(),
+            description: String::new(),
+            pid: 0,
+            start: 0,
+            stop: 0,
+            now: 0,
+            spawnerr: String::new(),
+            exitstatus: 0,
+        }
+    }
+
     /// `make_namespec`: `name` when it is alone in a group of its own name, else `group:name`.
     pub fn namespec(&self) -> String {
         make_namespec(&self.group, &self.name)

@@ -97,19 +97,7 @@ mod tests {
     use super::*;
 
     fn info(group: &str, name: &str) -> ProcessInfo {
-        ProcessInfo {
-            name: name.into(),
-            group: group.into(),
-            state: 0,
-            statename: "STOPPED".into(),
-            description: String::new(),
-            pid: 0,
-            start: 0,
-            stop: 0,
-            now: 0,
-            spawnerr: String::new(),
-            exitstatus: 0,
-        }
+        ProcessInfo::bare(group, name, 0, "STOPPED")
     }
 
     fn names(patterns: &[&str], infos: &[ProcessInfo]) -> Result<Vec<String>, Vec<String>> {

@@ -179,6 +179,19 @@ struct Target {
 }
 
 impl Target {
+    fn new(info: ProcessInfo, phase: Phase, by_group: bool) -> Target {
+        Target {
+            namespec: info.namespec(),
+            rpcname: format!("{}:{}", info.group, info.name),
+            phase,
+            last: info,
+            unconfirmed_start: None,
+            awaited: false,
+            held_for_call: false,
+            by_group,
+        }
+    }
+
     /// Left out of the report: stock's group calls answer only for what they acted on.
     fn unreported(&self) -> bool {
         self.by_group
@@ -447,15 +460,9 @@ async fn run(ctl: &mut Controller, verb: Verb, arg: &str) -> CmdResult {
             .collect();
         let mut targets: Vec<Target> = selected
             .into_iter()
-            .map(|info| Target {
-                namespec: info.namespec(),
-                rpcname: format!("{}:{}", info.group, info.name),
-                phase: Phase::Queued,
-                last: info.clone(),
-                unconfirmed_start: None,
-                awaited: false,
-                held_for_call: false,
-                by_group: !named.iter().any(|p| pattern::matches(p, info)),
+            .map(|info| {
+                let by_group = !named.iter().any(|p| pattern::matches(p, info));
+                Target::new(info.clone(), Phase::Queued, by_group)
             })
             .collect();
         let mut engine = Engine {
@@ -577,35 +584,19 @@ fn targets_from_answer(verb: Verb, answer: Value) -> Result<Vec<Target>, RpcErro
                 // Where a failed process ended up, the answer does not say.
                 _ => (state::UNKNOWN, ""),
             };
-            Target {
-                namespec: crate::api::make_namespec(&r.group, &r.name),
-                rpcname: format!("{}:{}", r.group, r.name),
-                phase: Phase::Done(outcome),
-                last: ProcessInfo {
-                    name: r.name,
-                    group: r.group,
-                    state: st,
-                    statename: statename.to_owned(),
-                    description: String::new(),
-                    pid: 0,
-                    start: 0,
-                    stop: 0,
-                    now: 0,
-                    spawnerr: String::new(),
-                    exitstatus: 0,
-                },
-                unconfirmed_start: None,
-                awaited: false,
-                held_for_call: false,
-                by_group: true,
-            }
+            let info = ProcessInfo::bare(&r.group, &r.name, st, statename);
+            Target::new(info, Phase::Done(outcome), true)
         })
         .collect())
 }
 
+fn tracing() -> bool {
+    std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some()
+}
+
 /// With `SUPERVISOR_QUICK_TRACE` set, when each step of a quick verb happened.
-fn trace(began: Instant, what: &str) {
-    if std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some() {
+fn trace(began: Instant, what: impl std::fmt::Display) {
+    if tracing() {
         eprintln!("{:.3} {what}", began.elapsed().as_secs_f64());
     }
 }
@@ -982,16 +973,18 @@ impl<'a> Engine<'a> {
                 interval = interval.max(cost * 10).min(WAITED_MAX_POLL);
             }
             self.observe(targets, &infos);
-            if std::env::var_os("SUPERVISOR_QUICK_TRACE").is_some() {
+            if tracing() {
                 let n = |f: fn(&Phase) -> bool| targets.iter().filter(|t| f(&t.phase)).count();
-                eprintln!(
-                    "{:.3} poll {:.1}ms queued {} stopping {} starting {} done {}",
-                    self.began.elapsed().as_secs_f64(),
-                    asked.elapsed().as_secs_f64() * 1000.0,
-                    n(|p| *p == Phase::Queued),
-                    n(|p| *p == Phase::Stopping),
-                    n(|p| matches!(p, Phase::Starting { .. })),
-                    n(|p| matches!(p, Phase::Done(_)))
+                trace(
+                    self.began,
+                    format_args!(
+                        "poll {:.1}ms queued {} stopping {} starting {} done {}",
+                        asked.elapsed().as_secs_f64() * 1000.0,
+                        n(|p| *p == Phase::Queued),
+                        n(|p| *p == Phase::Stopping),
+                        n(|p| matches!(p, Phase::Starting { .. })),
+                        n(|p| matches!(p, Phase::Done(_)))
+                    ),
                 );
             }
         }
